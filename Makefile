@@ -1,0 +1,32 @@
+# mpn_benefits: PGXS build.  `make WERROR=1` turns warnings into errors (CI).
+
+EXTENSION = mpn_benefits
+MODULE_big = mpn_benefits
+OBJS = \
+	src/mpn_benefits.o \
+	src/calendar.o \
+	src/text_forms.o \
+	src/product_key.o \
+	src/license_term.o \
+	src/rules.o
+
+DATA = mpn_benefits--1.0.sql
+
+# pg_regress suites in sql/ and expected/, isolation specs in specs/
+REGRESS = setup product_key license_term rules
+REGRESS_OPTS = --load-extension=mpn_benefits
+ISOLATION =
+
+# -Wextra for our code; the server's headers are system headers to it (they
+# have unused parameters by design), and GCC drops their -I for -isystem.
+PG_CFLAGS += -Wall -Wextra
+PG_CPPFLAGS += -isystem $(shell $(PG_CONFIG) --includedir-server)
+ifdef WERROR
+PG_CFLAGS += -Werror
+endif
+
+EXTRA_CLEAN = test/fuzz/build
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

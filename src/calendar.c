@@ -1,0 +1,123 @@
+/*-------------------------------------------------------------------------
+ *
+ * calendar.c
+ *	  Plain-C proleptic Gregorian calendar on PostgreSQL's day numbering.
+ *
+ * The conversions are Howard Hinnant's days_from_civil/civil_from_days,
+ * shifted to PostgreSQL's epoch.  They are exact for any year that fits in
+ * 64 bits, so callers may compute a day past the date range first and check
+ * it with cal_day_in_range() afterwards: a result is never wrapped.
+ *
+ * src/calendar.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "calendar.h"
+
+#include <stdio.h>
+
+/* days from 1970-01-01 (Hinnant's epoch) to 2000-01-01 (PostgreSQL's) */
+#define UNIX_TO_PG_DAYS 10957
+
+bool
+cal_is_leap(int64_t year)
+{
+	return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+}
+
+int
+cal_days_in_month(int64_t year, int month)
+{
+	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	if (month == 2 && cal_is_leap(year))
+		return 29;
+	return days[month - 1];
+}
+
+/* Day number of year-month-mday; month and mday must already be valid */
+int64_t
+cal_day_from_civil(int64_t year, int month, int mday)
+{
+	int64_t		era;
+	int64_t		yoe;
+	int64_t		doy;
+	int64_t		doe;
+
+	year -= month <= 2;
+	era = (year >= 0 ? year : year - 399) / 400;
+	yoe = year - era * 400;
+	doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + mday - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468 - UNIX_TO_PG_DAYS;
+}
+
+/* The civil date of a day number */
+void
+cal_civil_from_day(int64_t day, int64_t *year, int *month, int *mday)
+{
+	int64_t		z = day + UNIX_TO_PG_DAYS + 719468;
+	int64_t		era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t		doe = z - era * 146097;
+	int64_t		yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t		doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t		mp = (5 * doy + 2) / 153;
+	int			m = (int) (mp < 10 ? mp + 3 : mp - 9);
+
+	*year = yoe + era * 400 + (m <= 2);
+	*month = m;
+	*mday = (int) (doy - (153 * mp + 2) / 5 + 1);
+}
+
+/*
+ * The same day and month some years later, as PostgreSQL's date + interval
+ * computes it: a day past the end of the target month becomes its last day
+ * (2024-02-29 plus one year is 2025-02-28).  The result may lie outside the
+ * date range; the caller checks.
+ */
+int64_t
+cal_add_years(int64_t day, int years)
+{
+	int64_t		year;
+	int			month;
+	int			mday;
+	int			last;
+
+	cal_civil_from_day(day, &year, &month, &mday);
+	year += years;
+	last = cal_days_in_month(year, month);
+	if (mday > last)
+		mday = last;
+	return cal_day_from_civil(year, month, mday);
+}
+
+/*
+ * ISO 8601 text of a DateADT, whatever the session's DateStyle: YYYY-MM-DD,
+ * with " BC" for years before 1 AD, or infinity/-infinity.  buf must hold
+ * CAL_DAY_TEXT_SIZE bytes.
+ */
+void
+cal_format_day(int32_t day, char *buf)
+{
+	int64_t		year;
+	int			month;
+	int			mday;
+
+	if (day == CAL_MINUS_INFINITY)
+	{
+		snprintf(buf, CAL_DAY_TEXT_SIZE, "-infinity");
+		return;
+	}
+	if (day == CAL_PLUS_INFINITY)
+	{
+		snprintf(buf, CAL_DAY_TEXT_SIZE, "infinity");
+		return;
+	}
+	cal_civil_from_day(day, &year, &month, &mday);
+	if (year > 0)
+		snprintf(buf, CAL_DAY_TEXT_SIZE, "%04lld-%02d-%02d",
+				 (long long) year, month, mday);
+	else
+		snprintf(buf, CAL_DAY_TEXT_SIZE, "%04lld-%02d-%02d BC",
+				 (long long) (1 - year), month, mday);
+}
