@@ -8,7 +8,8 @@ OBJS = \
 	src/text_forms.o \
 	src/product_key.o \
 	src/license_term.o \
-	src/rules.o
+	src/rules.o \
+	src/triggers.o
 
 DATA = mpn_benefits--1.0.sql
 

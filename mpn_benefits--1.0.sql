@@ -377,3 +377,27 @@ CREATE FUNCTION @extschema@.preview_key(term @extschema@.license_term, licenses_
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.preview_key(@extschema@.license_term, pg_catalog.int4, pg_catalog.date) IS
 'both outcomes of spending a key on a subscription: the term if its licenses are added (NULL when the subscription is not active), and the term if it extends';
+
+--
+-- Integrity triggers.  Each is told by trigger arguments which columns of
+-- the user's table to read; the README shows how to attach each one.
+--
+CREATE FUNCTION @extschema@.redeem_once() RETURNS trigger
+AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.redeem_once() IS
+'trigger (key_column, redeemed_column), BEFORE INSERT OR UPDATE OR DELETE FOR EACH ROW: a product key is redeemed once, and a redemption is never changed or deleted';
+
+CREATE FUNCTION @extschema@.reassign_after() RETURNS trigger
+AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.reassign_after() IS
+'trigger (subscriber_column, assigned_on_column [, days = 90]), BEFORE INSERT OR UPDATE OR DELETE FOR EACH ROW: a subscription passes to another subscriber only days after its last assignment';
+
+CREATE FUNCTION @extschema@.exclusive_offer() RETURNS trigger
+AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.exclusive_offer() IS
+'trigger (user_column, offer_column [, exclusive_value = azure_bulk_credit]), AFTER INSERT OR UPDATE FOR EACH ROW: a user who holds the exclusive offer holds no other';
+
+CREATE FUNCTION @extschema@.partner_tenant_only() RETURNS trigger
+AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.partner_tenant_only() IS
+'trigger (tenant_column, partner_tenant_column [, demo_column]), BEFORE INSERT OR UPDATE FOR EACH ROW: a demonstration license is activated only on the partner''s own tenant';

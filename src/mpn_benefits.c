@@ -87,20 +87,35 @@ _PG_init(void)
 }
 
 /*
+ * The calendar date of a moment in mpn.time_zone: how a timestamptz
+ * becomes a day for the rules.
+ */
+DateADT
+mpn_date_of(TimestampTz moment)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			tzoffset;
+
+	if (TIMESTAMP_IS_NOBEGIN(moment))
+		return DATEVAL_NOBEGIN;
+	if (TIMESTAMP_IS_NOEND(moment))
+		return DATEVAL_NOEND;
+	if (timestamp2tm(moment, &tzoffset, &tm, &fsec, NULL, mpn_time_zone) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	return date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) - POSTGRES_EPOCH_JDATE;
+}
+
+/*
  * The calendar date, in mpn.time_zone, at which the current transaction
  * started: stable within a transaction, like CURRENT_DATE.
  */
 DateADT
 mpn_today(void)
 {
-	TimestampTz now = GetCurrentTransactionStartTimestamp();
-	struct pg_tm tm;
-	fsec_t		fsec;
-	int			tzoffset;
-
-	if (timestamp2tm(now, &tzoffset, &tm, &fsec, NULL, mpn_time_zone) != 0)
-		elog(ERROR, "could not convert the transaction start time to a date");
-	return date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) - POSTGRES_EPOCH_JDATE;
+	return mpn_date_of(GetCurrentTransactionStartTimestamp());
 }
 
 /* mpn.today(): the rules' calendar date now */

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Install what mpn_benefits needs from Debian's packages (when run as root),
+# then build the extension with warnings as errors and install it.
+#
+# Usage: scripts/install.sh     (from anywhere; idempotent)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(postgresql-15 postgresql-client-15 postgresql-server-dev-15 postgresql-contrib
+	make gcc clang-14 libclang-rt-14-dev)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "install.sh: missing packages: ${missing[*]}; run as root or install them" >&2
+		exit 1
+	fi
+	echo "== installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+echo "== building mpn_benefits against $("$PG_CONFIG" --version) (warnings are errors)"
+make -s clean PG_CONFIG="$PG_CONFIG"
+make -s WERROR=1 PG_CONFIG="$PG_CONFIG"
+if [ "$(id -u)" -eq 0 ]; then
+	make -s install PG_CONFIG="$PG_CONFIG"
+else
+	sudo make -s install PG_CONFIG="$PG_CONFIG"
+fi
+echo "== installed into $("$PG_CONFIG" --pkglibdir)"

@@ -1,0 +1,231 @@
+--
+-- setup: helpers shared by the other suites, and checks of the extension's
+-- catalog entries (operator classes, function properties, comments, trust).
+--
+-- pg_regress runs every suite in the same database, in the order of
+-- REGRESS, so what this file creates in schema mpn_test is there for the
+-- suites that follow.
+--
+\set VERBOSITY default
+SET DateStyle = 'ISO, YMD';
+
+CREATE SCHEMA mpn_test;
+
+-- Run one statement; 'ok', or 'SQLSTATE: message / detail' of its error.
+CREATE FUNCTION mpn_test.try(stmt text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	code text;
+	msg text;
+	detail text;
+BEGIN
+	EXECUTE stmt;
+	RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+		detail = PG_EXCEPTION_DETAIL;
+	RETURN code || ': ' || msg || coalesce(nullif(' / ' || detail, ' / '), '');
+END
+$$;
+
+-- Evaluate one expression; its value as text ('NULL' for null), or the
+-- error as mpn_test.try() reports it.
+CREATE FUNCTION mpn_test.eval(expr text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	result text;
+	code text;
+	msg text;
+	detail text;
+BEGIN
+	EXECUTE 'SELECT (' || expr || ')::text' INTO result;
+	RETURN coalesce(result, 'NULL');
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+		detail = PG_EXCEPTION_DETAIL;
+	RETURN code || ': ' || msg || coalesce(nullif(' / ' || detail, ' / '), '');
+END
+$$;
+
+-- A scratch file for binary COPY, written and read by the server process;
+-- the backend's pid keeps concurrent runs apart.
+CREATE FUNCTION mpn_test.scratch_file() RETURNS text
+LANGUAGE sql AS $$ SELECT '/tmp/mpn_benefits_regress_' || pg_backend_pid() || '.bin' $$;
+
+-- Binary COPY of a one-column bytea row writes the value's bytes as they
+-- are: exactly the file a COPY ... FROM (FORMAT binary) into a one-column
+-- table of another type reads as that type's binary form.  So this feeds
+-- raw bytes to the receive function of tbl's column; 'ok' or the error.
+CREATE FUNCTION mpn_test.copy_binary_in(tbl regclass, raw bytea) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE format('COPY (SELECT %L::bytea) TO %L WITH (FORMAT binary)',
+				   raw, mpn_test.scratch_file());
+	RETURN mpn_test.try(format('COPY %s FROM %L WITH (FORMAT binary)',
+							   tbl, mpn_test.scratch_file()));
+END
+$$;
+
+-- Remove the scratch file (run at the end of a suite that used it).
+CREATE FUNCTION mpn_test.remove_scratch_file() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE format('COPY (SELECT WHERE false) TO PROGRAM %L',
+				   'rm -f ' || mpn_test.scratch_file());
+END
+$$;
+
+-- the helpers themselves
+SELECT mpn_test.try('SELECT 1'), mpn_test.try('SELECT 1/0');
+SELECT mpn_test.eval('1 + 1'), mpn_test.eval('NULL::int'), mpn_test.eval('''x''::date');
+
+--
+-- The extension: what it contains, by catalog
+--
+SELECT d.classid::regclass AS catalog, count(*) AS members
+FROM pg_depend d
+JOIN pg_extension e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
+WHERE e.extname = 'mpn_benefits' AND d.deptype = 'e'
+GROUP BY 1 ORDER BY 1::text;
+
+-- every member lives in schema mpn (schema-qualified descriptions)
+SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS outside_mpn
+FROM pg_depend d
+JOIN pg_extension e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
+WHERE e.extname = 'mpn_benefits' AND d.deptype = 'e'
+  AND d.classid <> 'pg_cast'::regclass
+  AND pg_describe_object(d.classid, d.objid, d.objsubid) NOT LIKE '% mpn.%'
+ORDER BY 1;
+
+--
+-- Operator classes: all four pass amvalidate, and are the defaults
+--
+SELECT oc.opcname, am.amname, oc.opcintype::regtype, oc.opcdefault,
+       amvalidate(oc.oid)
+FROM pg_opclass oc
+JOIN pg_am am ON am.oid = oc.opcmethod
+WHERE oc.opcnamespace = 'mpn'::regnamespace
+ORDER BY oc.opcname, am.amname;
+
+-- their operators and support functions
+SELECT opf.opfname, am.amname, amop.amopstrategy, amop.amopopr::regoperator
+FROM pg_amop amop
+JOIN pg_opfamily opf ON opf.oid = amop.amopfamily
+JOIN pg_am am ON am.oid = opf.opfmethod
+WHERE opf.opfnamespace = 'mpn'::regnamespace
+ORDER BY 1, 2, 3;
+SELECT opf.opfname, am.amname, amproc.amprocnum, amproc.amproc::regprocedure
+FROM pg_amproc amproc
+JOIN pg_opfamily opf ON opf.oid = amproc.amprocfamily
+JOIN pg_am am ON am.oid = opf.opfmethod
+WHERE opf.opfnamespace = 'mpn'::regnamespace
+ORDER BY 1, 2, 3;
+
+-- = can hash and merge, and knows its commutator and negator
+SELECT oprname, oprleft::regtype, oprcanhash, oprcanmerge,
+       oprcom::regoperator, oprnegate::regoperator
+FROM pg_operator
+WHERE oprnamespace = 'mpn'::regnamespace AND oprname IN ('=', '<>')
+ORDER BY oprleft::regtype::text, oprname;
+
+--
+-- Functions: all in C; IMMUTABLE (mpn.today() is STABLE: it reads the
+-- clock), STRICT and PARALLEL SAFE; the comparisons are LEAKPROOF
+--
+SELECT p.oid::regprocedure AS function, l.lanname, p.provolatile,
+       p.proisstrict, p.proparallel, p.proleakproof
+FROM pg_proc p
+JOIN pg_language l ON l.oid = p.prolang
+WHERE p.pronamespace = 'mpn'::regnamespace
+ORDER BY p.proname, p.oid::regprocedure::text;
+
+-- the same, as a check that must stay empty
+SELECT p.oid::regprocedure AS unexpected_properties
+FROM pg_proc p
+JOIN pg_language l ON l.oid = p.prolang
+WHERE p.pronamespace = 'mpn'::regnamespace
+  AND (l.lanname <> 'c'
+       OR p.provolatile <> CASE WHEN p.proname = 'today' THEN 's' ELSE 'i' END
+       OR NOT p.proisstrict
+       OR p.proparallel <> 's');
+
+-- the on_date arguments default to mpn.today()
+SELECT p.proname, pg_get_expr(p.proargdefaults, 0) AS defaults
+FROM pg_proc p
+WHERE p.pronamespace = 'mpn'::regnamespace AND p.pronargdefaults > 0
+ORDER BY p.proname;
+
+-- the casts between text and product_key are assignment casts
+SELECT castsource::regtype, casttarget::regtype, castfunc::regprocedure,
+       castcontext, castmethod
+FROM pg_cast
+WHERE castsource = 'mpn.product_key'::regtype OR casttarget = 'mpn.product_key'::regtype
+ORDER BY 1::text, 2::text;
+
+-- the types: fixed size, passed by reference, plain storage
+SELECT typname, typlen, typbyval, typalign, typstorage, typinput, typoutput,
+       typreceive, typsend
+FROM pg_type
+WHERE typnamespace = 'mpn'::regnamespace AND typtype = 'b' AND typelem = 0
+ORDER BY typname;
+
+--
+-- Comments: every function, type, operator, operator class and cast of
+-- the extension has one.  (The operator families, which CREATE OPERATOR
+-- CLASS makes implicitly, are left out.)
+--
+SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS without_comment
+FROM pg_depend d
+JOIN pg_extension e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
+WHERE e.extname = 'mpn_benefits' AND d.deptype = 'e'
+  AND d.classid IN ('pg_proc'::regclass, 'pg_type'::regclass,
+                    'pg_operator'::regclass, 'pg_opclass'::regclass,
+                    'pg_cast'::regclass)
+  AND obj_description(d.objid, d.classid::regclass::name) IS NULL
+ORDER BY 1;
+SELECT obj_description(e.oid, 'pg_extension') IS NOT NULL AS extension_has_comment
+FROM pg_extension e WHERE e.extname = 'mpn_benefits';
+
+--
+-- Trusted: a non-superuser with CREATE on the database can install it.
+-- (superuser = true with trusted = true is what allows that: the script
+-- runs as the bootstrap superuser, as C functions and base types need.)
+--
+SELECT name, version, superuser, trusted, relocatable, schema
+FROM pg_available_extension_versions
+WHERE name = 'mpn_benefits';
+
+-- CREATE EXTENSION makes schema mpn, and DROP EXTENSION leaves it (it is
+-- not a member): drop both to start as in a fresh database.
+DROP EXTENSION mpn_benefits;
+DROP SCHEMA mpn;
+CREATE ROLE regress_mpn_owner;
+DO $$ BEGIN
+	EXECUTE format('GRANT CREATE ON DATABASE %I TO regress_mpn_owner', current_database());
+END $$;
+SET ROLE regress_mpn_owner;
+CREATE EXTENSION mpn_benefits;
+-- the role owns the extension and its schema; the objects belong to the
+-- bootstrap superuser
+SELECT e.extname, e.extowner::regrole, n.nspname, n.nspowner::regrole,
+       (SELECT rolsuper FROM pg_roles WHERE oid = t.typowner) AS type_owner_is_superuser
+FROM pg_extension e
+JOIN pg_namespace n ON n.oid = e.extnamespace
+JOIN pg_type t ON t.typnamespace = n.oid AND t.typname = 'product_key'
+WHERE e.extname = 'mpn_benefits';
+SELECT mpn.benefit_expiry('2020-01-31'),
+       'bcdfg-hjkmp-qrtvw-xy234-6789n'::mpn.product_key;
+-- and may drop it again
+DROP EXTENSION mpn_benefits;
+DROP SCHEMA mpn;
+RESET ROLE;
+-- back to the state the other suites expect: installed by the superuser
+CREATE EXTENSION mpn_benefits;
+SELECT e.extowner::regrole = current_user::regrole AS ext_owned_by_me,
+       n.nspowner::regrole = current_user::regrole AS schema_owned_by_me
+FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+WHERE e.extname = 'mpn_benefits';
+DO $$ BEGIN
+	EXECUTE format('REVOKE CREATE ON DATABASE %I FROM regress_mpn_owner', current_database());
+END $$;
+DROP ROLE regress_mpn_owner;
