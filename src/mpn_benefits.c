@@ -69,6 +69,50 @@ assign_time_zone(const char *newval, void *extra)
 	mpn_time_zone = *((pg_tz **) extra);
 }
 
+/*
+ * mpn.as_of_date: when set, the day the rules take for "today" instead of
+ * the calendar, for reports "as of" a day and for reproducible tests.
+ */
+static char *mpn_as_of_text = NULL;
+static bool mpn_as_of_set = false;
+static DateADT mpn_as_of = 0;
+
+static bool
+check_as_of_date(char **newval, void **extra, GucSource source)
+{
+	int32		day;
+
+	(void) source;
+	if (*newval == NULL || **newval == '\0')
+	{
+		*extra = NULL;
+		return true;
+	}
+	if (!iso_date_parse(*newval, strlen(*newval), &day))
+	{
+		GUC_check_errdetail("\"%s\" is not a date written YYYY-MM-DD.", *newval);
+		return false;
+	}
+	/* guc.c releases extra with free() */
+	*extra = malloc(sizeof(DateADT));
+	if (*extra == NULL)
+	{
+		GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
+		return false;
+	}
+	*((DateADT *) *extra) = day;
+	return true;
+}
+
+static void
+assign_as_of_date(const char *newval, void *extra)
+{
+	(void) newval;
+	mpn_as_of_set = extra != NULL;
+	if (mpn_as_of_set)
+		mpn_as_of = *((DateADT *) extra);
+}
+
 void
 _PG_init(void)
 {
@@ -82,6 +126,17 @@ _PG_init(void)
 							   0,
 							   check_time_zone,
 							   assign_time_zone,
+							   NULL);
+	DefineCustomStringVariable("mpn.as_of_date",
+							   "Day the benefit rules take for \"today\" (empty: the calendar).",
+							   "For reports as of another day and reproducible tests; "
+							   "the integrity triggers follow it too.",
+							   &mpn_as_of_text,
+							   "",
+							   PGC_SUSET,
+							   0,
+							   check_as_of_date,
+							   assign_as_of_date,
 							   NULL);
 	MarkGUCPrefixReserved("mpn");
 }
@@ -110,12 +165,38 @@ mpn_date_of(TimestampTz moment)
 
 /*
  * The calendar date, in mpn.time_zone, at which the current transaction
- * started: stable within a transaction, like CURRENT_DATE.
+ * started: stable within a transaction, like CURRENT_DATE.  mpn.as_of_date
+ * overrides it.
  */
 DateADT
 mpn_today(void)
 {
+	if (mpn_as_of_set)
+		return mpn_as_of;
 	return mpn_date_of(GetCurrentTransactionStartTimestamp());
+}
+
+/*
+ * The moment a rule stamps as "now" into a timestamptz: the transaction's
+ * start, or with mpn.as_of_date the start of that day in mpn.time_zone.
+ */
+TimestampTz
+mpn_now(void)
+{
+	struct pg_tm tm;
+	TimestampTz result;
+	int			tzoffset;
+
+	if (!mpn_as_of_set)
+		return GetCurrentTransactionStartTimestamp();
+	memset(&tm, 0, sizeof(tm));
+	j2date(mpn_as_of + POSTGRES_EPOCH_JDATE, &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+	tzoffset = DetermineTimeZoneOffset(&tm, mpn_time_zone);
+	if (tm2timestamp(&tm, 0, &tzoffset, &result) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range for mpn.as_of_date \"%s\"", mpn_as_of_text)));
+	return result;
 }
 
 /* mpn.today(): the rules' calendar date now */

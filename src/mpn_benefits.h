@@ -43,6 +43,7 @@ typedef TermValue LicenseTerm;
 /* mpn_benefits.c: today's date where the rules are kept (mpn.time_zone) */
 extern DateADT mpn_today(void);
 extern DateADT mpn_date_of(TimestampTz moment);
+extern TimestampTz mpn_now(void);
 
 /* license_term.c: a checked term, palloc'd, or an ERROR naming the fault */
 extern LicenseTerm *license_term_make(int32 licenses, DateADT starts, DateADT ends);

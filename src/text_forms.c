@@ -464,3 +464,17 @@ term_format(const TermValue *term, char *buf, size_t size)
 				 starts, ends);
 	return n < 0 ? 0 : (size_t) n;
 }
+
+/*
+ * A whole text that is one ISO date YYYY-MM-DD (surrounding white space
+ * allowed) between 0001-01-01 and 5874897-12-31, as a DateADT.
+ */
+bool
+iso_date_parse(const char *text, size_t len, int32_t *day)
+{
+	TermError	err;
+	TermReader	r = {text, 0, len, &err};
+
+	trim(text, &r.pos, &r.end);
+	return read_date(&r, day) && r.pos == r.end;
+}

@@ -110,6 +110,8 @@ extern bool term_parse(const char *text, size_t len, TermValue *term, TermError 
 extern bool term_check(const TermValue *term, TermError *err);
 extern size_t term_format(const TermValue *term, char *buf, size_t size);
 
+extern bool iso_date_parse(const char *text, size_t len, int32_t *day);
+
 /* Enough for the longest term: 10-digit count and two 7-digit-year dates */
 #define TERM_TEXT_SIZE	64
 

@@ -627,7 +627,7 @@ assignment_stamp(const RuleTrigger *rule)
 {
 	if (rule->atttype[1] == DATEOID)
 		return DateADTGetDatum(mpn_today());
-	return TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	return TimestampTzGetDatum(mpn_now());
 }
 
 /* First day the subscription assigned in tuple may pass on */
