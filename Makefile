@@ -9,7 +9,8 @@ OBJS = \
 	src/product_key.o \
 	src/license_term.o \
 	src/rules.o \
-	src/triggers.o
+	src/triggers.o \
+	src/drop_guard.o
 
 DATA = mpn_benefits--1.0.sql
 
