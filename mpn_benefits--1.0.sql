@@ -156,6 +156,23 @@ DEFAULT FOR TYPE @extschema@.product_key USING hash AS
 	FUNCTION 2 @extschema@.product_key_hash_extended(@extschema@.product_key, pg_catalog.int8);
 COMMENT ON OPERATOR CLASS @extschema@.product_key_ops USING hash IS 'hashing of product keys';
 
+CREATE FUNCTION @extschema@.product_key_smaller(@extschema@.product_key, @extschema@.product_key) RETURNS @extschema@.product_key
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.product_key_larger(@extschema@.product_key, @extschema@.product_key) RETURNS @extschema@.product_key
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.product_key_smaller(@extschema@.product_key, @extschema@.product_key) IS 'the smaller of two product keys';
+COMMENT ON FUNCTION @extschema@.product_key_larger(@extschema@.product_key, @extschema@.product_key) IS 'the larger of two product keys';
+CREATE AGGREGATE @extschema@.min(@extschema@.product_key) (
+	SFUNC = @extschema@.product_key_smaller, STYPE = @extschema@.product_key,
+	COMBINEFUNC = @extschema@.product_key_smaller, SORTOP = OPERATOR(@extschema@.<), PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.max(@extschema@.product_key) (
+	SFUNC = @extschema@.product_key_larger, STYPE = @extschema@.product_key,
+	COMBINEFUNC = @extschema@.product_key_larger, SORTOP = OPERATOR(@extschema@.>), PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.min(@extschema@.product_key) IS 'the smallest product key (canonical text order)';
+COMMENT ON AGGREGATE @extschema@.max(@extschema@.product_key) IS 'the largest product key (canonical text order)';
+
 --
 -- mpn.license_term
 --
@@ -643,3 +660,170 @@ END
 $function$;
 COMMENT ON FUNCTION @extschema@.create_ledger(pg_catalog.name) IS
 'create a partner benefits ledger (tables with the integrity triggers, STORED generated columns and status views) into a schema';
+
+--
+-- A realistic, deterministic sample for a ledger.
+--
+CREATE FUNCTION @extschema@.fill_ledger(schema_name pg_catalog.name,
+										partners pg_catalog.int4 DEFAULT 100,
+										seed pg_catalog.int8 DEFAULT 1,
+										as_of pg_catalog.date DEFAULT @extschema@.today())
+RETURNS pg_catalog.void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+	first_partner bigint;
+	attempts integer := least(1000, greatest(5, partners / 20));
+	refused integer := 0;
+	attempt record;
+	stmt text;
+	err_state text;
+	err_message text;
+	err_detail text;
+	started timestamptz := clock_timestamp();
+BEGIN
+	IF partners < 1 THEN
+		RAISE EXCEPTION 'invalid number of partners: %', partners
+			USING ERRCODE = 'invalid_parameter_value', DETAIL = 'A sample has at least 1 partner.';
+	END IF;
+	IF as_of > @extschema@.today() THEN
+		RAISE EXCEPTION 'cannot fill a ledger as of %, a day still to come', as_of
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = format('Today is %s; the integrity triggers refuse assignments dated later.', @extschema@.today()),
+			      HINT = 'Pass an as_of date on or before mpn.today().';
+	END IF;
+
+	-- r(i, salt): a deterministic uniform number in [0, 1) for row i
+	CREATE TEMP TABLE IF NOT EXISTS mpn_fill_params (seed bigint, as_of date, base bigint) ON COMMIT DROP;
+	TRUNCATE mpn_fill_params;
+	EXECUTE format('SELECT coalesce(max(partner_id), 0) FROM %I.partners', schema_name) INTO first_partner;
+	INSERT INTO mpn_fill_params VALUES (seed, as_of, first_partner);
+
+	RAISE NOTICE 'filling ledger "%" with % partners as of % (seed %)', schema_name, partners, as_of, seed;
+
+	EXECUTE format($q$
+INSERT INTO %1$I.partners (partner_id, name)
+SELECT base + i, 'Partner ' || (base + i)
+  FROM mpn_fill_params, generate_series(1, $1) i;
+INSERT INTO %1$I.partner_tenants (partner_id, tenant_id)
+SELECT base + i, md5(seed || '/tenant/' || (base + i) || '/' || t)::uuid
+  FROM mpn_fill_params, generate_series(1, $1) i, generate_series(1, 2) t
+ WHERE t = 1 OR hashint8extended(base + i, seed + 11) %% 3 = 0;
+INSERT INTO %1$I.enrollments (enrollment_id, partner_id, enrolled_on)
+SELECT base + i, base + i,
+	   as_of - ((hashint8extended(base + i, seed + 12) & 2147483647) %% 500)::int
+  FROM mpn_fill_params, generate_series(1, $1) i;
+INSERT INTO %1$I.benefits (enrollment_id, kind, requires_user_assignment, benefit_expiry, activated_on)
+SELECT e.enrollment_id, k.kind, k.kind = 'visual_studio', e.benefit_expiry,
+	   CASE WHEN (hashint8extended(e.enrollment_id * 4 + k.n, p.seed + 13) & 1023) < 600
+			THEN least(e.enrolled_on + ((hashint8extended(e.enrollment_id * 4 + k.n, p.seed + 14) & 2147483647) %% 300)::int,
+					   p.as_of, @extschema@.activation_deadline(e.benefit_expiry, k.kind = 'visual_studio'))
+	   END
+  FROM mpn_fill_params p
+  JOIN %1$I.enrollments e ON e.enrollment_id > p.base
+ CROSS JOIN (VALUES (0, 'product_key'), (1, 'azure_credit'), (2, 'visual_studio'), (3, 'technical_support')) k(n, kind);
+$q$, schema_name) USING partners;
+	RAISE NOTICE '  partners, tenants, enrollments, benefits: done (% s)',
+		round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
+
+	EXECUTE format($q$
+INSERT INTO %1$I.subscriptions (partner_id, product, term)
+SELECT base + i, (ARRAY['Microsoft 365 E3', 'Dynamics 365 Sales', 'Power BI Pro', 'Windows 11 Enterprise'])[1 + s],
+	   @extschema@.license_term(
+		   1 + ((hashint8extended((base + i) * 4 + s, seed + 21) & 2147483647) %% 200)::int,
+		   as_of - ((hashint8extended((base + i) * 4 + s, seed + 22) & 2147483647) %% 420)::int,
+		   as_of - ((hashint8extended((base + i) * 4 + s, seed + 22) & 2147483647) %% 420)::int + 365)
+  FROM mpn_fill_params, generate_series(1, $1) i, generate_series(0, 3) s
+ WHERE s = 0 OR hashint8extended((base + i) * 4 + s, seed + 20) %% 2 = 0;
+$q$, schema_name) USING partners;
+	RAISE NOTICE '  subscriptions: done (% s)',
+		round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
+
+	-- 20 keys a partner: 13 scrambled characters, then 12 that spell the
+	-- key's number times an odd constant modulo 2^48 (a bijection), so
+	-- keys are valid, unique and look random; 3 in 10 carry one N
+	EXECUTE format($q$
+INSERT INTO %1$I.product_keys (key, partner_id, licenses, redeemed_on)
+SELECT regexp_replace(
+		   overlay(translate(lpad(to_hex(hashint8extended(n, seed + 31) & 4503599627370495), 13, '0'),
+							 '0123456789abcdef', 'YXWVTRQPMKJHGFDC')
+				   PLACING CASE WHEN (hashint8extended(n, seed + 32) & 1023) < 307 THEN 'N' ELSE '' END
+				   FROM 5 FOR CASE WHEN (hashint8extended(n, seed + 32) & 1023) < 307 THEN 1 ELSE 0 END)
+		   || translate(lpad(to_hex((n * 2654435761) & 281474976710655), 12, '0'),
+						'0123456789abcdef', '2346789BCDFGHJKM'),
+		   '(.{5})(.{5})(.{5})(.{5})(.{5})', '\1-\2-\3-\4-\5')::@extschema@.product_key,
+	   partner_id, 1 + (hashint8extended(n, seed + 33) & 7)::int * 5,
+	   CASE WHEN (hashint8extended(n, seed + 34) & 1023) < 700
+			THEN as_of - ((hashint8extended(n, seed + 35) & 2147483647) %% 420)::int END
+  FROM (SELECT base + i AS partner_id, (base + i) * 20 + k AS n, seed, as_of
+		  FROM mpn_fill_params, generate_series(1, $1) i, generate_series(0, 19) k) g;
+$q$, schema_name) USING partners;
+	RAISE NOTICE '  product keys: % done (% s)', partners * 20,
+		round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
+
+	EXECUTE format($q$
+INSERT INTO %1$I.vs_assignments (vs_subscription_id, partner_id, subscriber, assigned_on)
+SELECT (base + i) * 4 + v, base + i,
+	   CASE WHEN hashint8extended((base + i) * 4 + v, seed + 41) %% 8 <> 0
+			THEN 'dev' || v || '@partner' || (base + i) || '.example' END,
+	   as_of - ((hashint8extended((base + i) * 4 + v, seed + 42) & 2147483647) %% 200)::int
+  FROM mpn_fill_params, generate_series(1, $1) i, generate_series(0, 2) v;
+INSERT INTO %1$I.offer_assignments (user_id, offer, partner_id)
+SELECT 'user' || u || '@partner' || (base + i) || '.example', o.offer, base + i
+  FROM mpn_fill_params, generate_series(1, $1) i, generate_series(0, 2) u,
+	   LATERAL (SELECT 'azure_bulk_credit' AS offer
+				 WHERE hashint8extended((base + i) * 4 + u, seed + 51) %% 4 = 0
+				UNION ALL
+				SELECT unnest(ARRAY['visual_studio_enterprise', 'technical_support'])
+				 WHERE hashint8extended((base + i) * 4 + u, seed + 51) %% 4 <> 0) o;
+INSERT INTO %1$I.license_activations (partner_id, product, is_demo, tenant_id, partner_tenant, activated_on)
+SELECT t.partner_id, 'Microsoft 365 E5 (demo)', true, t.tenant_id, t.tenant_id,
+	   as_of - ((hashint8extended(t.partner_id, seed + 61) & 2147483647) %% 300)::int
+  FROM mpn_fill_params p JOIN %1$I.partner_tenants t ON t.partner_id > p.base;
+$q$, schema_name) USING partners;
+	RAISE NOTICE '  Visual Studio assignments, offers, demo activations: done (% s)',
+		round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
+
+	-- the mistakes partners make by hand, each refused by a trigger
+	FOR attempt IN
+		SELECT a.n, (SELECT base FROM mpn_fill_params) + 1 + (a.n * 7919) % partners AS partner_id
+		  FROM generate_series(0, attempts - 1) a(n)
+	LOOP
+		stmt := CASE attempt.n % 4
+			WHEN 0 THEN format('INSERT INTO %1$I.offer_assignments (user_id, offer, partner_id) '
+							   'SELECT user_id, CASE offer WHEN %2$L THEN %3$L ELSE %2$L END, partner_id '
+							   'FROM %1$I.offer_assignments WHERE partner_id = %4$s ORDER BY user_id, offer LIMIT 1',
+							   schema_name, 'azure_bulk_credit', 'visual_studio_enterprise', attempt.partner_id)
+			WHEN 1 THEN format('UPDATE %1$I.product_keys SET redeemed_on = redeemed_on + 1 '
+							   'WHERE key OPERATOR(@extschema@.=) (SELECT @extschema@.min(key) FROM %1$I.product_keys '
+							   'WHERE partner_id = %2$s AND redeemed_on IS NOT NULL)',
+							   schema_name, attempt.partner_id)
+			WHEN 2 THEN format('UPDATE %1$I.vs_assignments SET subscriber = %2$L '
+							   'WHERE vs_subscription_id = (SELECT min(vs_subscription_id) FROM %1$I.vs_assignments '
+							   'WHERE partner_id = %3$s AND assigned_on > %4$L::date - 90 AND subscriber IS NOT NULL)',
+							   schema_name, 'someone.else@customer.example', attempt.partner_id, as_of)
+			ELSE format('INSERT INTO %1$I.license_activations (partner_id, product, is_demo, tenant_id, partner_tenant) '
+						'SELECT partner_id, %2$L, true, md5(%3$L)::uuid, tenant_id '
+						'FROM %1$I.partner_tenants WHERE partner_id = %4$s ORDER BY tenant_id LIMIT 1',
+						schema_name, 'Microsoft 365 E5 (demo)', 'customer/' || attempt.n, attempt.partner_id)
+		END;
+		BEGIN
+			EXECUTE stmt;
+		EXCEPTION WHEN integrity_constraint_violation OR restrict_violation OR unique_violation
+					   OR check_violation OR exclusion_violation THEN
+			GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_message = MESSAGE_TEXT,
+									err_detail = PG_EXCEPTION_DETAIL;
+			EXECUTE format('INSERT INTO %I.load_refusals (table_name, sqlstate, message, detail) '
+						   'VALUES ($1, $2, $3, $4)', schema_name)
+				USING (regexp_match(stmt, '^(?:INSERT INTO|UPDATE) [^.]+\.(\w+)'))[1],
+					  err_state, err_message, err_detail;
+			refused := refused + 1;
+		END;
+	END LOOP;
+	RAISE NOTICE '  % hand-made mistakes tried, % refused by the triggers (% s)', attempts, refused,
+		round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
+END
+$function$;
+COMMENT ON FUNCTION @extschema@.fill_ledger(pg_catalog.name, pg_catalog.int4, pg_catalog.int8, pg_catalog.date) IS
+'fill a ledger with a deterministic sample of partners around as_of, and try the mistakes the triggers refuse (logged in load_refusals)';

@@ -1,33 +1,64 @@
--- The quick-start session of the README, run by scripts/demo.sh.
+-- The main job, run by scripts/demo.sh: a partner benefits ledger, filled
+-- with a deterministic sample, and the report a partner reads.
+-- psql variables: ledger (schema name), partners, seed.
 \set ON_ERROR_STOP on
 \pset footer off
+\pset null '-'
+SET client_min_messages = notice;
+
 CREATE EXTENSION IF NOT EXISTS mpn_benefits;
+\echo
+\echo '== Creating the ledger in schema' :ledger
+SELECT mpn.create_ledger(:'ledger');
+\echo '== Loading the sample (' :partners 'partners, seed' :seed ')'
+SELECT mpn.fill_ledger(:'ledger', :partners, :seed);
+SELECT set_config('search_path', :'ledger' || ', public, mpn', false) \gset
 
-\echo '== Product keys: case-insensitive input, with or without hyphens, canonical output'
-SELECT ' bcdfghjkmpqrtvwxy2346789n '::mpn.product_key AS key;
+\echo
+SELECT mpn.today() AS today, current_setting('mpn.time_zone') AS zone \gset
+\echo '==================================================================='
+\echo ' Partner benefits report, ledger' :ledger ', today' :today '(' :zone ')'
+\echo '==================================================================='
 
-\echo '== A keys table with derived dates as STORED generated columns'
-CREATE TEMP TABLE demo_keys (
-    key         mpn.product_key PRIMARY KEY,
-    redeemed_on date,
-    valid_until date GENERATED ALWAYS AS (mpn.key_valid_until(redeemed_on)) STORED
-);
-INSERT INTO demo_keys (key, redeemed_on) VALUES
-    ('BCDFG-HJKMP-QRTVW-XY234-6789N', '2020-12-01'),
-    ('22222-33333-44444-66666-77777', '2024-02-29'),
-    ('YYYYY-XXXXX-WWWWW-VVVVV-TTTTT', NULL);
-SELECT key, redeemed_on, valid_until, mpn.key_is_usable(redeemed_on, '2025-02-27') AS usable_2025_02_27
-FROM demo_keys ORDER BY key;
+\echo
+\echo '== 1. Benefits to activate in the next 30 days (soonest first)'
+SELECT count(*) AS benefits, count(*) FILTER (WHERE status = 'in_grace') AS in_grace
+  FROM benefit_status WHERE days_left <= 30;
+SELECT partner_id, benefit_id, kind, benefit_expiry, activation_deadline, status, days_left
+  FROM benefit_status WHERE days_left <= 30
+ ORDER BY days_left, benefit_id LIMIT 10;
 
-\echo '== The benefit rules with the program''s own examples'
-SELECT mpn.benefit_expiry('2020-01-31')              AS expiry,
-       mpn.activation_deadline('2021-01-31', true)   AS user_assigned_deadline,
-       mpn.can_activate('2021-01-31', false, '2021-02-01') AS activate_2021_02_01,
-       mpn.reassignable_on('2021-06-01')             AS reassignable_from;
+\echo
+\echo '== 2. Redeemed keys that lapse next month'
+SELECT date_trunc('month', mpn.today() + interval '1 month')::date AS month_starts,
+       count(*) AS keys, coalesce(sum(licenses), 0) AS licenses
+  FROM key_status
+ WHERE valid_until >= date_trunc('month', mpn.today() + interval '1 month')
+   AND valid_until <  date_trunc('month', mpn.today() + interval '2 months');
+SELECT partner_id, key, licenses, redeemed_on, valid_until
+  FROM key_status
+ WHERE valid_until >= date_trunc('month', mpn.today() + interval '1 month')
+   AND valid_until <  date_trunc('month', mpn.today() + interval '2 months')
+ ORDER BY valid_until, key LIMIT 10;
 
-\echo '== Spending a key on a subscription: add licenses, or extend?'
-SELECT * FROM mpn.preview_key('100 licenses [2023-03-01,2024-03-01)', 100, '2024-01-01');
+\echo
+\echo '== 3. Visual Studio subscriptions that may pass to another subscriber now'
+SELECT count(*) FILTER (WHERE reassignable_now) AS reassignable_now,
+       count(*) FILTER (WHERE NOT reassignable_now) AS still_waiting
+  FROM reassignment_status WHERE subscriber IS NOT NULL;
+SELECT partner_id, vs_subscription_id, subscriber, assigned_on, reassignable_on
+  FROM reassignment_status WHERE subscriber IS NOT NULL AND reassignable_now
+ ORDER BY assigned_on, vs_subscription_id LIMIT 10;
 
-\echo '== A bad key is refused with the reason'
-\set ON_ERROR_STOP off
-SELECT 'BCDFG-HJKMP-QRTVW-XY234-6789O'::mpn.product_key;
+\echo
+\echo '== 4. A key of 100 licenses for the active subscription closest to its end: add, or extend?'
+SELECT s.subscription_id, s.product, s.term, s.remaining_days,
+       p.added, p.added_remaining_days, p.extended, p.extended_remaining_days
+  FROM subscription_status s, mpn.preview_key(s.term, 100) p
+ WHERE s.status = 'active'
+ ORDER BY s.remaining_days, s.subscription_id LIMIT 1;
+
+\echo
+\echo '== 5. What the integrity triggers refused while loading'
+SELECT table_name, sqlstate, count(*) AS refused, min(message) AS for_example
+  FROM load_refusals GROUP BY table_name, sqlstate ORDER BY table_name, sqlstate;

@@ -294,3 +294,25 @@ product_key_hash_extended(PG_FUNCTION_ARGS)
 	return hash_any_extended((const unsigned char *) PG_GETARG_PRODUCT_KEY_P(0),
 							 sizeof(ProductKey), PG_GETARG_INT64(1));
 }
+
+/* product_key_smaller(a, b): the min() aggregate's transition */
+PG_FUNCTION_INFO_V1(product_key_smaller);
+Datum
+product_key_smaller(PG_FUNCTION_ARGS)
+{
+	ProductKey *a = PG_GETARG_PRODUCT_KEY_P(0);
+	ProductKey *b = PG_GETARG_PRODUCT_KEY_P(1);
+
+	PG_RETURN_PRODUCT_KEY_P(key_cmp(a, b) <= 0 ? a : b);
+}
+
+/* product_key_larger(a, b): the max() aggregate's transition */
+PG_FUNCTION_INFO_V1(product_key_larger);
+Datum
+product_key_larger(PG_FUNCTION_ARGS)
+{
+	ProductKey *a = PG_GETARG_PRODUCT_KEY_P(0);
+	ProductKey *b = PG_GETARG_PRODUCT_KEY_P(1);
+
+	PG_RETURN_PRODUCT_KEY_P(key_cmp(a, b) >= 0 ? a : b);
+}
