@@ -3,6 +3,10 @@
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "CREATE EXTENSION mpn_benefits" to load this file. \quit
 
+-- every role may use the types and rules (BI tools, applications); what a
+-- role may do to a partner's tables stays with those tables' privileges
+GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
+
 --
 -- "Today" for the rules: the calendar date in mpn.time_zone (UTC unless a
 -- superuser sets it), never in the session's TimeZone.
@@ -155,6 +159,8 @@ DEFAULT FOR TYPE @extschema@.product_key USING hash AS
 	FUNCTION 1 @extschema@.product_key_hash(@extschema@.product_key),
 	FUNCTION 2 @extschema@.product_key_hash_extended(@extschema@.product_key, pg_catalog.int8);
 COMMENT ON OPERATOR CLASS @extschema@.product_key_ops USING hash IS 'hashing of product keys';
+COMMENT ON OPERATOR FAMILY @extschema@.product_key_ops USING btree IS 'btree ordering of product keys';
+COMMENT ON OPERATOR FAMILY @extschema@.product_key_ops USING hash IS 'hashing of product keys';
 
 CREATE FUNCTION @extschema@.product_key_smaller(@extschema@.product_key, @extschema@.product_key) RETURNS @extschema@.product_key
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -316,6 +322,8 @@ DEFAULT FOR TYPE @extschema@.license_term USING hash AS
 	FUNCTION 1 @extschema@.license_term_hash(@extschema@.license_term),
 	FUNCTION 2 @extschema@.license_term_hash_extended(@extschema@.license_term, pg_catalog.int8);
 COMMENT ON OPERATOR CLASS @extschema@.license_term_ops USING hash IS 'hashing of license terms';
+COMMENT ON OPERATOR FAMILY @extschema@.license_term_ops USING btree IS 'btree ordering of license terms';
+COMMENT ON OPERATOR FAMILY @extschema@.license_term_ops USING hash IS 'hashing of license terms';
 
 --
 -- The benefit rules.  Each on_date defaults to mpn.today(); a default is

@@ -88,12 +88,12 @@ JOIN pg_extension e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = 
 WHERE e.extname = 'mpn_benefits' AND d.deptype = 'e'
 GROUP BY 1 ORDER BY 1::text;
 
--- every member lives in schema mpn (schema-qualified descriptions)
+-- every member lives in schema mpn (casts and event triggers have no schema)
 SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS outside_mpn
 FROM pg_depend d
 JOIN pg_extension e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
 WHERE e.extname = 'mpn_benefits' AND d.deptype = 'e'
-  AND d.classid <> 'pg_cast'::regclass
+  AND d.classid NOT IN ('pg_cast'::regclass, 'pg_event_trigger'::regclass)
   AND pg_describe_object(d.classid, d.objid, d.objsubid) NOT LIKE '% mpn.%'
 ORDER BY 1;
 
@@ -129,23 +129,27 @@ WHERE oprnamespace = 'mpn'::regnamespace AND oprname IN ('=', '<>')
 ORDER BY oprleft::regtype::text, oprname;
 
 --
--- Functions: all in C; IMMUTABLE (mpn.today() is STABLE: it reads the
--- clock), STRICT and PARALLEL SAFE; the comparisons are LEAKPROOF
+-- Functions: the types' and the rules' functions are in C, IMMUTABLE
+-- (mpn.today() is STABLE: it reads the clock), STRICT and PARALLEL SAFE;
+-- the comparisons are LEAKPROOF.  Trigger functions and the functions
+-- that build a ledger (DDL, data) are the exceptions, listed here too.
 --
-SELECT p.oid::regprocedure AS function, l.lanname, p.provolatile,
+SELECT p.oid::regprocedure AS function, p.prokind, l.lanname, p.provolatile,
        p.proisstrict, p.proparallel, p.proleakproof
 FROM pg_proc p
 JOIN pg_language l ON l.oid = p.prolang
 WHERE p.pronamespace = 'mpn'::regnamespace
 ORDER BY p.proname, p.oid::regprocedure::text;
 
--- the same, as a check that must stay empty
+-- the rule above, as a check that must stay empty
 SELECT p.oid::regprocedure AS unexpected_properties
 FROM pg_proc p
 JOIN pg_language l ON l.oid = p.prolang
 WHERE p.pronamespace = 'mpn'::regnamespace
-  AND (l.lanname <> 'c'
-       OR p.provolatile <> CASE WHEN p.proname = 'today' THEN 's' ELSE 'i' END
+  AND p.prokind = 'f'
+  AND p.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype)
+  AND l.lanname = 'c'
+  AND (p.provolatile <> CASE WHEN p.proname = 'today' THEN 's' ELSE 'i' END
        OR NOT p.proisstrict
        OR p.proparallel <> 's');
 
@@ -170,17 +174,14 @@ WHERE typnamespace = 'mpn'::regnamespace AND typtype = 'b' AND typelem = 0
 ORDER BY typname;
 
 --
--- Comments: every function, type, operator, operator class and cast of
--- the extension has one.  (The operator families, which CREATE OPERATOR
--- CLASS makes implicitly, are left out.)
+-- Comments: every member of the extension has one, except the operator
+-- families, which CREATE OPERATOR CLASS makes implicitly.
 --
 SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS without_comment
 FROM pg_depend d
 JOIN pg_extension e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
 WHERE e.extname = 'mpn_benefits' AND d.deptype = 'e'
-  AND d.classid IN ('pg_proc'::regclass, 'pg_type'::regclass,
-                    'pg_operator'::regclass, 'pg_opclass'::regclass,
-                    'pg_cast'::regclass)
+  AND d.classid <> 'pg_opfamily'::regclass
   AND obj_description(d.objid, d.classid::regclass::name) IS NULL
 ORDER BY 1;
 SELECT obj_description(e.oid, 'pg_extension') IS NOT NULL AS extension_has_comment

@@ -16,6 +16,7 @@
 
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
+#include "port/pg_bswap.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
@@ -42,6 +43,8 @@ report_bad_term_text(const char *str, const TermError *err, Node *escontext)
 			errsave(escontext,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("invalid input syntax for type license_term: \"%s\"", str),
+					 err->at_end ?
+					 errdetail("Expected %s, found the end of the value.", err->expected) :
 					 errdetail("Expected %s at position %d.", err->expected, position),
 					 errhint(TERM_SYNTAX_HINT)));
 			break;
@@ -56,7 +59,8 @@ report_bad_term_text(const char *str, const TermError *err, Node *escontext)
 			errsave(escontext,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("invalid input syntax for type license_term: \"%s\"", str),
-					 errdetail("The license count must be between 1 and 2147483647.")));
+					 errdetail("The license count must be between 1 and 2147483647; found %.*s.",
+							   (int) err->length, str + err->offset)));
 			break;
 		case TERM_BAD_DATE:
 			errsave(escontext,
@@ -314,13 +318,27 @@ TERM_COMPARISON(license_term_le, <=)
 TERM_COMPARISON(license_term_gt, >)
 TERM_COMPARISON(license_term_ge, >=)
 
-/* license_term_hash(term): hash support function 1 (12 bytes, no padding) */
+/*
+ * The bytes a term hashes as: its three fields big-endian, so that hash
+ * values (and hash partitions) are the same on every platform.
+ */
+static inline void
+term_hash_bytes(const LicenseTerm *term, uint32 bytes[3])
+{
+	bytes[0] = pg_hton32((uint32) term->licenses);
+	bytes[1] = pg_hton32((uint32) term->starts);
+	bytes[2] = pg_hton32((uint32) term->ends);
+}
+
+/* license_term_hash(term): hash support function 1 */
 PG_FUNCTION_INFO_V1(license_term_hash);
 Datum
 license_term_hash(PG_FUNCTION_ARGS)
 {
-	return hash_any((const unsigned char *) PG_GETARG_LICENSE_TERM_P(0),
-					sizeof(LicenseTerm));
+	uint32		bytes[3];
+
+	term_hash_bytes(PG_GETARG_LICENSE_TERM_P(0), bytes);
+	return hash_any((const unsigned char *) bytes, sizeof(bytes));
 }
 
 /* license_term_hash_extended(term, seed): hash support function 2 */
@@ -328,6 +346,9 @@ PG_FUNCTION_INFO_V1(license_term_hash_extended);
 Datum
 license_term_hash_extended(PG_FUNCTION_ARGS)
 {
-	return hash_any_extended((const unsigned char *) PG_GETARG_LICENSE_TERM_P(0),
-							 sizeof(LicenseTerm), PG_GETARG_INT64(1));
+	uint32		bytes[3];
+
+	term_hash_bytes(PG_GETARG_LICENSE_TERM_P(0), bytes);
+	return hash_any_extended((const unsigned char *) bytes, sizeof(bytes),
+							 PG_GETARG_INT64(1));
 }

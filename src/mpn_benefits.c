@@ -90,7 +90,8 @@ check_as_of_date(char **newval, void **extra, GucSource source)
 	}
 	if (!iso_date_parse(*newval, strlen(*newval), &day))
 	{
-		GUC_check_errdetail("\"%s\" is not a date written YYYY-MM-DD.", *newval);
+		GUC_check_errdetail("\"%s\" is not a date written YYYY-MM-DD between 0001-01-01 and 5874897-12-31.",
+							*newval);
 		return false;
 	}
 	/* guc.c releases extra with free() */

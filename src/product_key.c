@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "common/hashfn.h"
+#include "port/pg_bswap.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
@@ -277,13 +278,26 @@ KEY_COMPARISON(product_key_le, <=)
 KEY_COMPARISON(product_key_gt, >)
 KEY_COMPARISON(product_key_ge, >=)
 
+/*
+ * The bytes a key hashes as: its two halves big-endian, so that hash values
+ * (and hash partitions) are the same on every platform.
+ */
+static inline void
+key_hash_bytes(const ProductKey *key, uint64 bytes[2])
+{
+	bytes[0] = pg_hton64(key->hi);
+	bytes[1] = pg_hton64(key->lo);
+}
+
 /* product_key_hash(key): hash support function 1 */
 PG_FUNCTION_INFO_V1(product_key_hash);
 Datum
 product_key_hash(PG_FUNCTION_ARGS)
 {
-	return hash_any((const unsigned char *) PG_GETARG_PRODUCT_KEY_P(0),
-					sizeof(ProductKey));
+	uint64		bytes[2];
+
+	key_hash_bytes(PG_GETARG_PRODUCT_KEY_P(0), bytes);
+	return hash_any((const unsigned char *) bytes, sizeof(bytes));
 }
 
 /* product_key_hash_extended(key, seed): hash support function 2 */
@@ -291,8 +305,11 @@ PG_FUNCTION_INFO_V1(product_key_hash_extended);
 Datum
 product_key_hash_extended(PG_FUNCTION_ARGS)
 {
-	return hash_any_extended((const unsigned char *) PG_GETARG_PRODUCT_KEY_P(0),
-							 sizeof(ProductKey), PG_GETARG_INT64(1));
+	uint64		bytes[2];
+
+	key_hash_bytes(PG_GETARG_PRODUCT_KEY_P(0), bytes);
+	return hash_any_extended((const unsigned char *) bytes, sizeof(bytes),
+							 PG_GETARG_INT64(1));
 }
 
 /* product_key_smaller(a, b): the min() aggregate's transition */

@@ -207,6 +207,7 @@ add_licenses_to(const LicenseTerm *term, int32 added, DateADT on_date, bool soft
 	int64		added_days;
 	int64		year_end;
 	int64		total;
+	int64		new_end;
 
 	if (added < 1)
 		ereport(ERROR,
@@ -239,16 +240,19 @@ add_licenses_to(const LicenseTerm *term, int32 added, DateADT on_date, bool soft
 				 errmsg("license count out of range: %d plus %d", term->licenses, added),
 				 errdetail("A license term holds at most 2147483647 licenses.")));
 
+	/*
+	 * E licenses with R days left, N licenses with a year each, pooled.  The
+	 * year may end past the date range while the pooled end still fits, so
+	 * only the result is checked.
+	 */
 	year_end = cal_add_years(on_date, 1);
-	if (!cal_day_in_range(year_end))
-		report_date_out_of_range(on_date, "1 year");
-
-	/* E licenses with R days left, N licenses with a year each, pooled */
 	existing_days = (int64) term->licenses * (term->ends - on_date);
 	added_days = (int64) added * (year_end - on_date);
 	total = existing_days + added_days;
-	return license_term_make(term->licenses + added, term->starts,
-							 (DateADT) (on_date + total / (term->licenses + added)));
+	new_end = on_date + total / (term->licenses + added);
+	if (!cal_day_in_range(new_end))
+		report_date_out_of_range(term->ends, "the added license-time");
+	return license_term_make(term->licenses + added, term->starts, (DateADT) new_end);
 }
 
 /* Rule 5: extend by a year from the end, or from on_date once lapsed */

@@ -249,6 +249,7 @@ expected(TermReader *r, const char *what)
 {
 	r->err->problem = TERM_EXPECTED;
 	r->err->offset = r->pos;
+	r->err->at_end = r->pos >= r->end;
 	r->err->expected = what;
 	return false;
 }
@@ -348,6 +349,7 @@ bool
 term_parse(const char *text, size_t len, TermValue *term, TermError *err)
 {
 	TermReader	r = {text, 0, len, err};
+	size_t		count_start;
 	bool		negative = false;
 	int64_t		count;
 	int			ndigits;
@@ -357,8 +359,11 @@ term_parse(const char *text, size_t len, TermValue *term, TermError *err)
 	trim(text, &r.pos, &r.end);
 
 	/* the license count, at least 1 */
+	count_start = r.pos;
 	if (r.pos < r.end && (text[r.pos] == '-' || text[r.pos] == '+'))
 		negative = text[r.pos++] == '-';
+	while (r.pos + 1 < r.end && text[r.pos] == '0' && is_digit(text[r.pos + 1]))
+		r.pos++;				/* leading zeros say nothing about the size */
 	if (!read_digits(&r, 12, &count, &ndigits))
 		return expected(&r, "a license count");
 	if (r.pos < r.end && is_digit(text[r.pos]))
@@ -374,6 +379,8 @@ term_parse(const char *text, size_t len, TermValue *term, TermError *err)
 	{
 		err->problem = TERM_BAD_COUNT;
 		err->count = count;
+		err->offset = count_start;
+		err->length = r.pos - count_start;
 		return false;
 	}
 	t.licenses = (int32_t) count;

@@ -88,7 +88,7 @@ typedef enum TermProblem
 	TERM_OK = 0,
 	TERM_EXPECTED,				/* offset, expected: something else was found */
 	TERM_NOT_HALF_OPEN,			/* offset: a bracket other than [ or ) */
-	TERM_BAD_COUNT,				/* count: a license count below 1 or too big */
+	TERM_BAD_COUNT,				/* count (offset, length: its text) below 1 or too big */
 	TERM_BAD_DATE,				/* offset: a date field out of range */
 	TERM_EMPTY_PERIOD,			/* starts >= ends */
 	TERM_DATE_NOT_FINITE,		/* binary: infinity */
@@ -99,7 +99,9 @@ typedef struct TermError
 {
 	TermProblem problem;
 	size_t		offset;
+	size_t		length;			/* TERM_BAD_COUNT: length of the count's text */
 	const char *expected;		/* static text naming what was expected */
+	bool		at_end;			/* TERM_EXPECTED: found the end of the value */
 	int64_t		count;
 } TermError;
 
