@@ -85,9 +85,7 @@ typedef struct RuleTrigger
 	Oid			probe_collation;
 	int32		days;			/* reassign_after: the waiting period */
 	Datum		exclusive_value;	/* exclusive_offer: in the offer's type */
-	int16		exclusive_typlen;
-	bool		exclusive_typbyval;
-	FmgrInfo	equal;			/* partner_tenant_only: the tenants' = */
+	FmgrInfo	equal;			/* exclusive_offer, partner_tenant_only: the = */
 	Oid			equal_collation;
 } RuleTrigger;
 
@@ -121,9 +119,12 @@ require_attachment(FunctionCallInfo fcinfo, const char *func, bool before,
 						tg->tgname, RelationGetRelationName(td->tg_relation), func),
 				 errdetail("%s() must fire %s %s FOR EACH ROW, with no column list and no WHEN condition.",
 						   func, before ? "BEFORE" : "AFTER", events_text),
-				 errhint("CREATE TRIGGER %s %s %s ON ... FOR EACH ROW EXECUTE FUNCTION %s(...);",
+				 errhint("CREATE OR REPLACE TRIGGER %s %s %s ON %s FOR EACH ROW EXECUTE FUNCTION %s(...);",
 						 quote_identifier(tg->tgname), before ? "BEFORE" : "AFTER",
-						 events_text, func)));
+						 events_text,
+						 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(td->tg_relation)),
+													RelationGetRelationName(td->tg_relation)),
+						 func)));
 }
 
 /* Refuse a wrong number of trigger arguments */
@@ -289,6 +290,25 @@ rule_for_call(FunctionCallInfo fcinfo, bool *is_new)
 }
 
 /*
+ * Record in rule->equal the default equality of column slot's type, with
+ * the column's collation, or refuse a type that has none.
+ */
+static void
+setup_column_equality(FunctionCallInfo fcinfo, RuleTrigger *rule, int slot,
+					  const char *func, const char *argname)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	TypeCacheEntry *typcache = lookup_type_cache(rule->atttype[slot], TYPECACHE_EQ_OPR_FINFO);
+
+	if (!OidIsValid(typcache->eq_opr_finfo.fn_oid))
+		report_column_type(td, rule, slot, func, argname,
+						   "of a type with a default equality operator");
+	fmgr_info_copy(&rule->equal, &typcache->eq_opr_finfo, fcinfo->flinfo->fn_mcxt);
+	rule->equal_collation = TupleDescAttr(RelationGetDescr(td->tg_relation),
+										  rule->attnum[slot] - 1)->attcollation;
+}
+
+/*
  * Reading rows
  */
 
@@ -337,6 +357,21 @@ day_of(Oid type, Datum value)
 	if (type == DATEOID)
 		return DatumGetDateADT(value);
 	return mpn_date_of(DatumGetTimestampTz(value));
+}
+
+/*
+ * The rules' day of a date or timestamptz column, in ISO whatever DateStyle
+ * says (a timestamptz shows the day the rule counts, in mpn.time_zone)
+ */
+static char *
+day_text(const RuleTrigger *rule, int slot, HeapTuple tuple, TupleDesc tupdesc)
+{
+	bool		isnull;
+	Datum		value = get_column(rule, slot, tuple, tupdesc, &isnull);
+
+	if (isnull)
+		return pstrdup("NULL");
+	return mpn_date_text(day_of(rule->atttype[slot], value));
 }
 
 /*
@@ -504,7 +539,7 @@ check_not_redeemed_elsewhere(TriggerData *td, const RuleTrigger *rule,
 				 errmsg("product key %s is already redeemed",
 						column_text(rule, 0, tuple, tupdesc)),
 				 errdetail("It was redeemed on %s, as recorded in table \"%s\".",
-						   column_text(rule, 1, other, tupdesc),
+						   day_text(rule, 1, other, tupdesc),
 						   RelationGetRelationName(td->tg_relation)),
 				 errhint("A product key can be redeemed only once; use another key."),
 				 errtable(td->tg_relation)));
@@ -522,7 +557,7 @@ report_redemption_change(TriggerData *td, const RuleTrigger *rule, HeapTuple old
 			 errmsg("cannot %s of product key %s", what,
 					column_text(rule, 0, old, tupdesc)),
 			 errdetail("The key was redeemed on %s; the record of a redemption is never changed or deleted.",
-					   column_text(rule, 1, old, tupdesc)),
+					   day_text(rule, 1, old, tupdesc)),
 			 errhint("Columns other than \"%s\" and \"%s\" may still change.",
 					 td->tg_trigger->tgargs[0], td->tg_trigger->tgargs[1]),
 			 errtable(td->tg_relation)));
@@ -649,8 +684,12 @@ subscription_name(TriggerData *td, const RuleTrigger *rule, HeapTuple tuple)
 
 	if (pk != NULL)
 		return psprintf("subscription %s", pk);
-	return psprintf("the subscription of %s",
-					column_text(rule, 0, tuple, RelationGetDescr(td->tg_relation)));
+	if (!heap_attisnull(tuple, rule->attnum[0], RelationGetDescr(td->tg_relation)))
+		return psprintf("the subscription of %s",
+						column_text(rule, 0, tuple, RelationGetDescr(td->tg_relation)));
+	return psprintf("the subscription in row %s of table \"%s\"",
+					DatumGetCString(DirectFunctionCall1(tidout, PointerGetDatum(&tuple->t_self))),
+					RelationGetRelationName(td->tg_relation));
 }
 
 static pg_noinline void
@@ -660,19 +699,24 @@ report_too_early(TriggerData *td, const RuleTrigger *rule, HeapTuple old,
 	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
 	const char *from_text = mpn_date_text((DateADT) Min(from, PG_INT32_MAX));
 	bool		unassigned = heap_attisnull(old, rule->attnum[0], tupdesc);
+	bool		deleting = TRIGGER_FIRED_BY_DELETE(td->tg_event);
+	char	   *wait = psprintf("a subscription passes to another subscriber only %d day%s after its last assignment, and today is %s",
+								rule->days, rule->days == 1 ? "" : "s",
+								mpn_date_text(mpn_today()));
 
 	ereport(ERROR,
 			(errcode(ERRCODE_CHECK_VIOLATION),
 			 errmsg("%s cannot %s before %s",
 					subscription_name(td, rule, old), action, from_text),
 			 unassigned ?
-			 errdetail("It is unassigned now, and was last assigned on %s; a subscription passes to another subscriber only %d days after its last assignment, and today is %s.",
-					   column_text(rule, 1, old, tupdesc),
-					   rule->days, mpn_date_text(mpn_today())) :
-			 errdetail("It was last assigned to %s on %s; a subscription passes to another subscriber only %d days after its last assignment, and today is %s.",
+			 errdetail("It is unassigned now, and was last assigned on %s; %s.",
+					   day_text(rule, 1, old, tupdesc), wait) :
+			 errdetail("It was last assigned to %s on %s; %s.",
 					   column_text(rule, 0, old, tupdesc),
-					   column_text(rule, 1, old, tupdesc),
-					   rule->days, mpn_date_text(mpn_today())),
+					   day_text(rule, 1, old, tupdesc), wait),
+			 deleting ?
+			 errhint("Deleting it and inserting it again would start that wait anew; wait until %s.",
+					 from_text) :
 			 unassigned ?
 			 errhint("Wait until %s.", from_text) :
 			 errhint("Wait until %s, or keep it with %s.", from_text,
@@ -700,8 +744,6 @@ reassign_after(PG_FUNCTION_ARGS)
 		/* a new subscription: its first assignment is free, stamped today */
 		Datum		assigned = get_column(rule, 1, old, tupdesc, &isnull);
 
-		if (heap_attisnull(old, rule->attnum[0], tupdesc))
-			return PointerGetDatum(old);
 		if (!isnull)
 		{
 			/* history may be loaded, but not from the future */
@@ -710,13 +752,15 @@ reassign_after(PG_FUNCTION_ARGS)
 						(errcode(ERRCODE_CHECK_VIOLATION),
 						 errmsg("%s cannot be assigned on %s, a day still to come",
 								subscription_name(td, rule, old),
-								column_text(rule, 1, old, tupdesc)),
+								day_text(rule, 1, old, tupdesc)),
 						 errdetail("Today is %s.", mpn_date_text(mpn_today())),
 						 errhint("Leave \"%s\" NULL to have it stamped with today's date.",
 								 td->tg_trigger->tgargs[1]),
 						 errtable(td->tg_relation)));
 			return PointerGetDatum(old);
 		}
+		if (heap_attisnull(old, rule->attnum[0], tupdesc))
+			return PointerGetDatum(old);	/* not assigned yet */
 		stamp = assignment_stamp(rule);
 		return PointerGetDatum(heap_modify_tuple_by_cols(old, tupdesc, 1, &stamp_col,
 														 &stamp, &stamp_null));
@@ -739,7 +783,7 @@ reassign_after(PG_FUNCTION_ARGS)
 				 errmsg("cannot set \"%s\" of %s by hand",
 						td->tg_trigger->tgargs[1], subscription_name(td, rule, old)),
 				 errdetail("It is %s; trigger \"%s\" stamps it when the subscription passes to a subscriber.",
-						   column_text(rule, 1, old, tupdesc), td->tg_trigger->tgname),
+						   day_text(rule, 1, old, tupdesc), td->tg_trigger->tgname),
 				 errhint("Change only \"%s\"; the date follows.", td->tg_trigger->tgargs[0]),
 				 errtable(td->tg_relation)));
 
@@ -769,11 +813,13 @@ reassign_after(PG_FUNCTION_ARGS)
 #define EXCLUSIVE_OFFER "mpn.exclusive_offer"
 #define DEFAULT_EXCLUSIVE_OFFER "azure_bulk_credit"
 
+/* Is offer the exclusive one, by the offer type's own = and collation? */
 static bool
 offer_is_exclusive(const RuleTrigger *rule, Datum offer)
 {
-	return datum_image_eq(offer, rule->exclusive_value,
-						  rule->exclusive_typbyval, rule->exclusive_typlen);
+	return DatumGetBool(FunctionCall2Coll((FmgrInfo *) &rule->equal,
+										  rule->equal_collation,
+										  offer, rule->exclusive_value));
 }
 
 /*
@@ -790,6 +836,16 @@ row_clashes(const RuleTrigger *rule, TupleTableSlot *slot, void *arg)
 	if (isnull)
 		return false;
 	return offer_is_exclusive(rule, offer) != new_is_exclusive;
+}
+
+static void
+exclusive_value_context(void *arg)
+{
+	TriggerData *td = (TriggerData *) arg;
+
+	errcontext("reading the exclusive offer value \"%s\" of trigger \"%s\" on table \"%s\"",
+			   td->tg_trigger->tgnargs == 3 ? td->tg_trigger->tgargs[2] : DEFAULT_EXCLUSIVE_OFFER,
+			   td->tg_trigger->tgname, RelationGetRelationName(td->tg_relation));
 }
 
 static RuleTrigger *
@@ -818,12 +874,19 @@ setup_exclusive_offer(FunctionCallInfo fcinfo)
 	getTypeInputInfo(TupleDescAttr(RelationGetDescr(td->tg_relation),
 								   rule->attnum[1] - 1)->atttypid,
 					 &typinput, &typioparam);
-	get_typlenbyval(rule->atttype[1], &rule->exclusive_typlen, &rule->exclusive_typbyval);
+	setup_column_equality(fcinfo, rule, 1, EXCLUSIVE_OFFER, "second (offer_column)");
 	{
 		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		ErrorContextCallback context;
 
+		/* a value the offer type cannot read is misuse: say whose */
+		context.callback = exclusive_value_context;
+		context.arg = td;
+		context.previous = error_context_stack;
+		error_context_stack = &context;
 		rule->exclusive_value = OidInputFunctionCall(typinput, (char *) value,
 													 typioparam, -1);
+		error_context_stack = context.previous;
 		MemoryContextSwitchTo(old);
 	}
 
@@ -853,11 +916,15 @@ exclusive_offer(PG_FUNCTION_ARGS)
 	HeapTuple	row = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	bool		user_null;
 	bool		offer_null;
-	Datum		user = get_column(rule, 0, row, tupdesc, &user_null);
-	Datum		offer = get_column(rule, 1, row, tupdesc, &offer_null);
+	Datum		user;
+	Datum		offer;
 	bool		is_exclusive;
 	HeapTuple	other;
 
+	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+		return PointerGetDatum(NULL);	/* taking an offer away clashes with nothing */
+	user = get_column(rule, 0, row, tupdesc, &user_null);
+	offer = get_column(rule, 1, row, tupdesc, &offer_null);
 	if (user_null || offer_null)
 		return PointerGetDatum(NULL);
 	/* an update that moves neither user nor offer cannot make a clash */
@@ -897,7 +964,6 @@ setup_partner_tenant_only(FunctionCallInfo fcinfo)
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	RuleTrigger *rule;
 	bool		is_new;
-	TypeCacheEntry *typcache;
 
 	require_attachment(fcinfo, PARTNER_TENANT_ONLY, true,
 					   TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE, "INSERT OR UPDATE");
@@ -922,13 +988,7 @@ setup_partner_tenant_only(FunctionCallInfo fcinfo)
 							   "boolean");
 	}
 
-	typcache = lookup_type_cache(rule->atttype[0], TYPECACHE_EQ_OPR_FINFO);
-	if (!OidIsValid(typcache->eq_opr_finfo.fn_oid))
-		report_column_type(td, rule, 0, PARTNER_TENANT_ONLY, "first (tenant_column)",
-						   "of a type with a default equality operator");
-	fmgr_info_copy(&rule->equal, &typcache->eq_opr_finfo, fcinfo->flinfo->fn_mcxt);
-	rule->equal_collation = TupleDescAttr(RelationGetDescr(td->tg_relation),
-										  rule->attnum[0] - 1)->attcollation;
+	setup_column_equality(fcinfo, rule, 0, PARTNER_TENANT_ONLY, "first (tenant_column)");
 	return rule;
 }
 
@@ -944,7 +1004,10 @@ partner_tenant_only(PG_FUNCTION_ARGS)
 	bool		isnull;
 	Datum		tenant;
 	Datum		partner_tenant;
+	char	   *license;
 
+	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+		return PointerGetDatum(td->tg_trigtuple);	/* deleting activates nothing */
 	if (td->tg_trigger->tgnargs == 3)
 	{
 		Datum		demo = get_column(rule, 2, row, tupdesc, &isnull);
@@ -961,8 +1024,12 @@ partner_tenant_only(PG_FUNCTION_ARGS)
 									   tenant, partner_tenant)))
 		return PointerGetDatum(row);
 
+	license = describe_row(td->tg_relation, row);
 	ereport(ERROR,
 			(errcode(ERRCODE_CHECK_VIOLATION),
+			 license != NULL ?
+			 errmsg("demonstration license %s cannot be activated on tenant %s",
+					license, column_text(rule, 0, row, tupdesc)) :
 			 errmsg("demonstration license cannot be activated on tenant %s",
 					column_text(rule, 0, row, tupdesc)),
 			 isnull ?
