@@ -307,7 +307,7 @@ read_digits(TermReader *r, int max_digits, int64_t *value, int *ndigits)
 	return n > 0;
 }
 
-/* An ISO date YYYY-MM-DD (4 to 7 year digits) as a DateADT */
+/* An ISO date YYYY-MM-DD (4 to 8 year digits, so leading zeros pass) as a DateADT */
 static bool
 read_date(TermReader *r, int32_t *day)
 {
@@ -413,6 +413,7 @@ term_parse(const char *text, size_t len, TermValue *term, TermError *err)
 	}
 	if (!read_char(&r, ')', "\")\""))
 		return false;
+	skip_space(&r);
 	if (r.pos != r.end)
 		return expected(&r, "the end of the value");
 

@@ -25,6 +25,7 @@ set -euo pipefail
 
 # Work from the repository root, wherever we are called from
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+root=$(pwd -P)
 
 harnesses=("$@")
 if [ ${#harnesses[@]} -eq 0 ]; then
@@ -32,8 +33,13 @@ if [ ${#harnesses[@]} -eq 0 ]; then
 fi
 
 seconds=${FUZZ_SECONDS:-20}
+# libFuzzer reads 0 (and so anything not a number) as "no time limit"
+if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
+	echo "fuzz: FUZZ_SECONDS must be a positive whole number of seconds, not '$seconds'" >&2
+	exit 1
+fi
 clang=${CLANG:-/usr/bin/clang-14}
-build=test/fuzz/build
+build=$root/test/fuzz/build
 
 # The toolchain: say plainly what is missing rather than fail in the build
 if ! [ -x "$clang" ]; then
@@ -69,7 +75,22 @@ report()
 # Print the tail of a log, indented so that it cannot pass for a result line
 show_tail()
 {
-	tail -n "${2:-40}" "$1" | sed 's/^/    | /'
+	tail -n "${2:-40}" "$1" 2>&1 | sed 's/^/    | /' || true
+}
+
+# One line of statistics for harness $1 from libFuzzer's final lines in
+# log $2; informative only, so nothing here may stop the script
+show_stats()
+{
+	local runs status cov ft corp
+
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$2" 2>/dev/null | tail -n 1 || true)
+	status=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$2" 2>/dev/null | tail -n 1 || true)
+	cov=$(echo "$status" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
+	ft=$(echo "$status" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
+	corp=$(echo "$status" | sed -n 's/.* corp: \([0-9]*\).*/\1/p')
+	echo "    $1: ${runs:-?} runs in ${seconds}s, cov ${cov:-?}, ft ${ft:-?}," \
+		"corpus ${corp:-?}; log $2"
 }
 
 for name in "${harnesses[@]}"; do
@@ -78,6 +99,7 @@ for name in "${harnesses[@]}"; do
 	bin=$build/fuzz_$name
 	log=$build/$name.log
 
+	mkdir -p "$build"			# again: "make clean" may remove it meanwhile
 	if ! [ -f "$src" ] || ! [ -d "$seeds" ]; then
 		report "$name" FAILED
 		echo "    | no harness $src or seed corpus $seeds"
@@ -97,8 +119,12 @@ for name in "${harnesses[@]}"; do
 	fi
 
 	# A working copy of the seeds takes the inputs libFuzzer adds
-	mkdir "$work/$name"
-	cp -R "$seeds/." "$work/$name/"
+	rm -rf "${work:?}/$name"
+	if ! mkdir "$work/$name" || ! cp -R "$seeds/." "$work/$name/"; then
+		report "$name" FAILED
+		echo "    | cannot copy the seed corpus $seeds"
+		continue
+	fi
 	dict=()
 	if [ -f "test/fuzz/$name.dict" ]; then
 		dict=("-dict=test/fuzz/$name.dict")
@@ -108,6 +134,7 @@ for name in "${harnesses[@]}"; do
 		-print_final_stats=1 -artifact_prefix="$build/$name-" ${dict[@]+"${dict[@]}"} \
 		"$work/$name" "$seeds" >>"$log" 2>&1; then
 		report "$name" ok
+		show_stats "$name" "$log"
 	else
 		report "$name" FAILED
 		show_tail "$log"
@@ -117,14 +144,6 @@ for name in "${harnesses[@]}"; do
 			fi
 		done
 	fi
-
-	# One line of statistics, taken from libFuzzer's last status line
-	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-	status=$(grep -E '^#[0-9]+[[:space:]]+(DONE|INITED|NEW|REDUCE|pulse)' "$log" | tail -n 1 || true)
-	cov=$(echo "$status" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
-	ft=$(echo "$status" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
-	corp=$(echo "$status" | sed -n 's/.* corp: \([0-9]*\).*/\1/p')
-	echo "    $name: ${runs:-?} runs in ${seconds}s, cov ${cov:-?}, ft ${ft:-?}, corpus ${corp:-?}; log $log"
 done
 
 if [ "$failed" -ne 0 ]; then
