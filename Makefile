@@ -17,7 +17,8 @@ DATA = mpn_benefits--1.0.sql
 # pg_regress suites in sql/ and expected/, isolation specs in specs/
 REGRESS = setup product_key license_term rules triggers ledger ledger_dump
 REGRESS_OPTS = --load-extension=mpn_benefits
-ISOLATION =
+ISOLATION = redeem_once_race reassign_after_race exclusive_offer_race partner_tenant_race
+ISOLATION_OPTS = --load-extension=mpn_benefits
 
 # -Wextra for our code; the server's headers are system headers to it (they
 # have unused parameters by design), and GCC drops their -I for -isystem.
@@ -32,3 +33,12 @@ EXTRA_CLEAN = test/fuzz/build
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# The two halves of installcheck as targets of their own, so that
+# `make -k installcheck-regress installcheck-isolation` runs the isolation
+# specs even when a regress suite fails (PGXS runs both in one recipe).
+.PHONY: installcheck-regress installcheck-isolation
+installcheck-regress:
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+installcheck-isolation:
+	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)

@@ -434,9 +434,9 @@ COMMENT ON FUNCTION @extschema@.partner_tenant_only() IS
 CREATE FUNCTION @extschema@.guard_drop() RETURNS event_trigger
 AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.guard_drop() IS
-'event trigger: refuses DROP EXTENSION mpn_benefits CASCADE while objects outside the extension use it';
+'event trigger: refuses DROP EXTENSION mpn_benefits CASCADE (or DROP SCHEMA mpn CASCADE, DROP OWNED BY its owner CASCADE) while objects outside the extension use it';
 CREATE EVENT TRIGGER mpn_guard_drop ON ddl_command_start
-	WHEN TAG IN ('DROP EXTENSION', 'DROP SCHEMA')
+	WHEN TAG IN ('DROP EXTENSION', 'DROP SCHEMA', 'DROP OWNED')
 	EXECUTE FUNCTION @extschema@.guard_drop();
 COMMENT ON EVENT TRIGGER mpn_guard_drop IS
 'keeps DROP EXTENSION mpn_benefits CASCADE from dropping partner data';
@@ -684,6 +684,9 @@ DECLARE
 	first_partner bigint;
 	attempts integer := least(1000, greatest(5, partners / 20));
 	refused integer := 0;
+	nothing_to_try integer := 0;
+	touched bigint;
+	mistake_table text;
 	attempt record;
 	stmt text;
 	err_state text;
@@ -691,6 +694,10 @@ DECLARE
 	err_detail text;
 	started timestamptz := clock_timestamp();
 BEGIN
+	IF schema_name IS NULL OR partners IS NULL OR seed IS NULL OR as_of IS NULL THEN
+		RAISE EXCEPTION 'mpn.fill_ledger() takes no NULL argument'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
 	IF partners < 1 THEN
 		RAISE EXCEPTION 'invalid number of partners: %', partners
 			USING ERRCODE = 'invalid_parameter_value', DETAIL = 'A sample has at least 1 partner.';
@@ -718,18 +725,18 @@ INSERT INTO %1$I.partner_tenants (partner_id, tenant_id)
 SELECT base + i, md5(seed || '/tenant/' || (base + i) || '/' || t)::uuid
   FROM mpn_fill_params, generate_series(1, $1) i, generate_series(1, 2) t
  WHERE t = 1 OR hashint8extended(base + i, seed + 11) %% 3 = 0;
-INSERT INTO %1$I.enrollments (enrollment_id, partner_id, enrolled_on)
-SELECT base + i, base + i,
+INSERT INTO %1$I.enrollments (partner_id, enrolled_on)
+SELECT base + i,
 	   as_of - ((hashint8extended(base + i, seed + 12) & 2147483647) %% 500)::int
   FROM mpn_fill_params, generate_series(1, $1) i;
 INSERT INTO %1$I.benefits (enrollment_id, kind, requires_user_assignment, benefit_expiry, activated_on)
 SELECT e.enrollment_id, k.kind, k.kind = 'visual_studio', e.benefit_expiry,
-	   CASE WHEN (hashint8extended(e.enrollment_id * 4 + k.n, p.seed + 13) & 1023) < 600
-			THEN least(e.enrolled_on + ((hashint8extended(e.enrollment_id * 4 + k.n, p.seed + 14) & 2147483647) %% 300)::int,
+	   CASE WHEN (hashint8extended(e.partner_id * 4 + k.n, p.seed + 13) & 1023) < 600
+			THEN least(e.enrolled_on + ((hashint8extended(e.partner_id * 4 + k.n, p.seed + 14) & 2147483647) %% 300)::int,
 					   p.as_of, @extschema@.activation_deadline(e.benefit_expiry, k.kind = 'visual_studio'))
 	   END
   FROM mpn_fill_params p
-  JOIN %1$I.enrollments e ON e.enrollment_id > p.base
+  JOIN %1$I.enrollments e ON e.partner_id > p.base
  CROSS JOIN (VALUES (0, 'product_key'), (1, 'azure_credit'), (2, 'visual_studio'), (3, 'technical_support')) k(n, kind);
 $q$, schema_name) USING partners;
 	RAISE NOTICE '  partners, tenants, enrollments, benefits: done (% s)',
@@ -771,12 +778,15 @@ $q$, schema_name) USING partners;
 		round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
 
 	EXECUTE format($q$
+-- history: the owner loads past assignment days with the trigger off
+ALTER TABLE %1$I.vs_assignments DISABLE TRIGGER mpn_reassign_after;
 INSERT INTO %1$I.vs_assignments (vs_subscription_id, partner_id, subscriber, assigned_on)
 SELECT (base + i) * 4 + v, base + i,
 	   CASE WHEN hashint8extended((base + i) * 4 + v, seed + 41) %% 8 <> 0
 			THEN 'dev' || v || '@partner' || (base + i) || '.example' END,
 	   as_of - ((hashint8extended((base + i) * 4 + v, seed + 42) & 2147483647) %% 200)::int
   FROM mpn_fill_params, generate_series(1, $1) i, generate_series(0, 2) v;
+ALTER TABLE %1$I.vs_assignments ENABLE TRIGGER mpn_reassign_after;
 INSERT INTO %1$I.offer_assignments (user_id, offer, partner_id)
 SELECT 'user' || u || '@partner' || (base + i) || '.example', o.offer, base + i
   FROM mpn_fill_params, generate_series(1, $1) i, generate_series(0, 2) u,
@@ -798,6 +808,8 @@ $q$, schema_name) USING partners;
 		SELECT a.n, (SELECT base FROM mpn_fill_params) + 1 + (a.n * 7919) % partners AS partner_id
 		  FROM generate_series(0, attempts - 1) a(n)
 	LOOP
+		mistake_table := (ARRAY['offer_assignments', 'product_keys', 'vs_assignments',
+								'license_activations'])[1 + attempt.n % 4];
 		stmt := CASE attempt.n % 4
 			WHEN 0 THEN format('INSERT INTO %1$I.offer_assignments (user_id, offer, partner_id) '
 							   'SELECT user_id, CASE offer WHEN %2$L THEN %3$L ELSE %2$L END, partner_id '
@@ -809,8 +821,9 @@ $q$, schema_name) USING partners;
 							   schema_name, attempt.partner_id)
 			WHEN 2 THEN format('UPDATE %1$I.vs_assignments SET subscriber = %2$L '
 							   'WHERE vs_subscription_id = (SELECT min(vs_subscription_id) FROM %1$I.vs_assignments '
-							   'WHERE partner_id = %3$s AND assigned_on > %4$L::date - 90 AND subscriber IS NOT NULL)',
-							   schema_name, 'someone.else@customer.example', attempt.partner_id, as_of)
+							   'WHERE partner_id = %3$s AND NOT @extschema@.can_reassign(assigned_on, @extschema@.today()) '
+							   'AND subscriber IS NOT NULL)',
+							   schema_name, 'someone.else@customer.example', attempt.partner_id)
 			ELSE format('INSERT INTO %1$I.license_activations (partner_id, product, is_demo, tenant_id, partner_tenant) '
 						'SELECT partner_id, %2$L, true, md5(%3$L)::uuid, tenant_id '
 						'FROM %1$I.partner_tenants WHERE partner_id = %4$s ORDER BY tenant_id LIMIT 1',
@@ -818,18 +831,27 @@ $q$, schema_name) USING partners;
 		END;
 		BEGIN
 			EXECUTE stmt;
-		EXCEPTION WHEN integrity_constraint_violation OR restrict_violation OR unique_violation
-					   OR check_violation OR exclusion_violation THEN
-			GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_message = MESSAGE_TEXT,
-									err_detail = PG_EXCEPTION_DETAIL;
-			EXECUTE format('INSERT INTO %I.load_refusals (table_name, sqlstate, message, detail) '
-						   'VALUES ($1, $2, $3, $4)', schema_name)
-				USING (regexp_match(stmt, '^(?:INSERT INTO|UPDATE) [^.]+\.(\w+)'))[1],
-					  err_state, err_message, err_detail;
-			refused := refused + 1;
+			GET DIAGNOSTICS touched = ROW_COUNT;
+			IF touched > 0 THEN
+				-- a mistake that got through must not stay in the sample
+				RAISE EXCEPTION 'mistake not refused' USING ERRCODE = 'MPN00';
+			END IF;
+			nothing_to_try := nothing_to_try + 1;
+		EXCEPTION
+			WHEN integrity_constraint_violation OR restrict_violation OR unique_violation
+				 OR check_violation OR exclusion_violation THEN
+				GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_message = MESSAGE_TEXT,
+										err_detail = PG_EXCEPTION_DETAIL;
+				EXECUTE format('INSERT INTO %I.load_refusals (table_name, sqlstate, message, detail) '
+							   'VALUES ($1, $2, $3, $4)', schema_name)
+					USING mistake_table, err_state, err_message, err_detail;
+				refused := refused + 1;
+			WHEN SQLSTATE 'MPN00' THEN
+				RAISE WARNING 'a mistake on table %.% was not refused, and was undone', schema_name, mistake_table;
 		END;
 	END LOOP;
-	RAISE NOTICE '  % hand-made mistakes tried, % refused by the triggers (% s)', attempts, refused,
+	RAISE NOTICE '  % hand-made mistakes tried: % refused by the triggers, % found nothing to try (% s)',
+		attempts, refused, nothing_to_try,
 		round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
 END
 $function$;

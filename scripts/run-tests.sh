@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test of mpn_benefits: build and install (scripts/install.sh), the
 # pg_regress suites and isolation specs on a throwaway PostgreSQL 15
-# cluster (pg_virtualenv), then the libFuzzer harnesses.  Ends with the
+# cluster (pg_virtualenv), the pgbench load test on another, then the
+# libFuzzer harnesses.  Ends with the
 # line "N passed, N failed" and exits non-zero when anything failed.
 #
 # Usage: scripts/run-tests.sh   (as root on a fresh Debian 12 machine, or as
@@ -19,7 +20,7 @@ echo "== pg_regress suites and isolation specs on a throwaway cluster"
 rm -rf results output_iso regression.diffs regression.out
 # -k: a failing regress suite must not hide the isolation results
 PGISOLATIONTIMEOUT=${PGISOLATIONTIMEOUT:-60} \
-	pg_virtualenv -t -v 15 make -k installcheck PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config \
+	pg_virtualenv -t -v 15 make -k installcheck-regress installcheck-isolation PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config \
 	2>&1 | tee -a "$log" || status=1
 for diffs in regression.diffs output_iso/regression.diffs; do
 	if [ -s "$diffs" ]; then
@@ -27,6 +28,9 @@ for diffs in regression.diffs output_iso/regression.diffs; do
 		head -n 200 "$diffs"
 	fi
 done
+
+echo "== load test: pgbench races on the triggers at every isolation level"
+pg_virtualenv -t -v 15 test/load/run.sh 2>&1 | tee -a "$log" || status=1
 
 echo "== fuzzing the plain-C parsers"
 test/fuzz/run.sh 2>&1 | tee -a "$log" || status=1

@@ -25,6 +25,7 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "nodes/parsenodes.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
@@ -78,6 +79,39 @@ static const char *const dependents_query =
 "            END AS relid) rel ON true"
 "  ORDER BY what LIMIT 11";
 
+/* Is the extension owned by one of the roles a DROP OWNED ... CASCADE names? */
+static bool
+drop_owned_reaches_extension(DropOwnedStmt *stmt, Oid extoid)
+{
+	Oid			owner = InvalidOid;
+	ListCell   *lc;
+	Datum		arg = ObjectIdGetDatum(extoid);
+	Oid			argtype = OIDOID;
+	bool		isnull;
+
+	if (stmt->behavior != DROP_CASCADE)
+		return false;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT extowner FROM pg_catalog.pg_extension WHERE oid = $1",
+							  1, &argtype, &arg, NULL, true, 1) == SPI_OK_SELECT &&
+		SPI_processed == 1)
+	{
+		Datum		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			owner = DatumGetObjectId(value);
+	}
+	SPI_finish();
+
+	foreach(lc, stmt->roles)
+	{
+		if (get_rolespec_oid(lfirst_node(RoleSpec, lc), true) == owner)
+			return true;
+	}
+	return false;
+}
+
 /* Does the DROP statement name this extension, or the schema it lives in? */
 static bool
 drop_reaches_extension(DropStmt *stmt, Oid extschema)
@@ -119,12 +153,21 @@ guard_drop(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function mpn.guard_drop() was not called by the event trigger manager")));
 	trigdata = (EventTriggerData *) fcinfo->context;
-	if (!IsA(trigdata->parsetree, DropStmt))
-		PG_RETURN_VOID();
 	extoid = get_extension_oid(EXTENSION_NAME, true);
-	if (!OidIsValid(extoid) ||
-		!drop_reaches_extension((DropStmt *) trigdata->parsetree,
-								get_func_namespace(fcinfo->flinfo->fn_oid)))
+	if (!OidIsValid(extoid))
+		PG_RETURN_VOID();
+	if (IsA(trigdata->parsetree, DropStmt))
+	{
+		if (!drop_reaches_extension((DropStmt *) trigdata->parsetree,
+									get_func_namespace(fcinfo->flinfo->fn_oid)))
+			PG_RETURN_VOID();
+	}
+	else if (IsA(trigdata->parsetree, DropOwnedStmt))
+	{
+		if (!drop_owned_reaches_extension((DropOwnedStmt *) trigdata->parsetree, extoid))
+			PG_RETURN_VOID();
+	}
+	else
 		PG_RETURN_VOID();
 
 	if (SPI_connect() != SPI_OK_CONNECT)

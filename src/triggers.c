@@ -246,6 +246,8 @@ find_probe_index(Relation rel, RuleTrigger *rule, AttrNumber unique_on)
 			usable = indexrel->rd_index->indisunique &&
 				indexrel->rd_index->indnkeyatts == 1 &&
 				predicate_is_absent_or_not_null(indexrel, unique_on);
+		else if (usable)
+			usable = RelationGetIndexPredicate(indexrel) == NIL;	/* sees every row */
 		if (usable)
 		{
 			Oid			opfamily = indexrel->rd_opfamily[0];
@@ -741,21 +743,28 @@ reassign_after(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{
-		/* a new subscription: its first assignment is free, stamped today */
+		/*
+		 * A new subscription: its first assignment is free and stamped today.
+		 * A date given by hand would let a deleted subscription come back
+		 * with an old date and pass on at once: only today is accepted.
+		 */
 		Datum		assigned = get_column(rule, 1, old, tupdesc, &isnull);
 
 		if (!isnull)
 		{
-			/* history may be loaded, but not from the future */
-			if (day_of(rule->atttype[1], assigned) > mpn_today())
+			if (day_of(rule->atttype[1], assigned) != mpn_today())
 				ereport(ERROR,
 						(errcode(ERRCODE_CHECK_VIOLATION),
-						 errmsg("%s cannot be assigned on %s, a day still to come",
+						 errmsg("cannot insert %s with \"%s\" %s set by hand",
 								subscription_name(td, rule, old),
+								td->tg_trigger->tgargs[1],
 								day_text(rule, 1, old, tupdesc)),
-						 errdetail("Today is %s.", mpn_date_text(mpn_today())),
-						 errhint("Leave \"%s\" NULL to have it stamped with today's date.",
-								 td->tg_trigger->tgargs[1]),
+						 errdetail("Trigger \"%s\" stamps the day of each assignment, and today is %s; "
+								   "an earlier day would let the subscription pass on before its time.",
+								   td->tg_trigger->tgname, mpn_date_text(mpn_today())),
+						 errhint("Leave \"%s\" NULL to have it stamped. To load history, the table's owner can "
+								 "ALTER TABLE ... DISABLE TRIGGER %s for the load.",
+								 td->tg_trigger->tgargs[1], quote_identifier(td->tg_trigger->tgname)),
 						 errtable(td->tg_relation)));
 			return PointerGetDatum(old);
 		}
