@@ -196,20 +196,33 @@ INSERT INTO product_keys (key, partner_id, applied_to) VALUES ('BCDFG-HJKMP-QRTV
 INSERT INTO product_keys (key, partner_id) VALUES ('BCDFG-HJKMP-QRTVW-XY234-6789A', 1);
 \echo :LAST_ERROR_SQLSTATE
 
--- Visual Studio subscriptions: history up to today is loaded as given, a
--- new assignment is stamped with today (mpn.as_of_date), an unassigned one
--- has no date
-INSERT INTO vs_assignments (vs_subscription_id, partner_id, subscriber, assigned_on) VALUES
-	(101, 1, 'ana@contoso.example', '2025-01-10'),
-	(102, 1, 'ben@contoso.example', '2025-05-01'),
-	(103, 2, NULL, NULL),
-	(104, 2, 'cy@fabrikam.example', NULL),
-	(105, 3, 'dee@northwind.example', '2025-03-17')
-RETURNING *;
--- no history from the future
+-- Visual Studio subscriptions: an INSERT gives no day but today (history
+-- with an old day would let a subscription deleted after its wait come
+-- back and pass on at once), neither a day to come nor a past one
 INSERT INTO vs_assignments (vs_subscription_id, partner_id, subscriber, assigned_on)
 VALUES (106, 3, 'eve@northwind.example', '2025-06-16');
 \echo :LAST_ERROR_SQLSTATE
+INSERT INTO vs_assignments (vs_subscription_id, partner_id, subscriber, assigned_on)
+VALUES (101, 1, 'ana@contoso.example', '2025-01-10');
+\echo :LAST_ERROR_SQLSTATE
+-- history is loaded by the table's owner with the trigger off (as
+-- mpn.fill_ledger does) ...
+ALTER TABLE vs_assignments DISABLE TRIGGER mpn_reassign_after;
+INSERT INTO vs_assignments (vs_subscription_id, partner_id, subscriber, assigned_on) VALUES
+	(101, 1, 'ana@contoso.example', '2025-01-10'),
+	(102, 1, 'ben@contoso.example', '2025-05-01');
+ALTER TABLE vs_assignments ENABLE TRIGGER mpn_reassign_after;
+-- ... or by travelling in time to the day of the assignment
+SET mpn.as_of_date = '2025-03-17';
+INSERT INTO vs_assignments (vs_subscription_id, partner_id, subscriber, assigned_on) VALUES
+	(105, 3, 'dee@northwind.example', NULL);
+SET mpn.as_of_date = '2025-06-15';
+-- a new assignment is stamped with today (mpn.as_of_date), which it may also
+-- give itself; an unassigned one has no date
+INSERT INTO vs_assignments (vs_subscription_id, partner_id, subscriber, assigned_on) VALUES
+	(103, 2, NULL, NULL),
+	(104, 2, 'cy@fabrikam.example', '2025-06-15');
+SELECT * FROM vs_assignments ORDER BY vs_subscription_id;
 
 INSERT INTO offer_assignments (user_id, offer, partner_id) VALUES
 	('ana@contoso.example', 'visual_studio_enterprise', 1),
@@ -309,6 +322,18 @@ UPDATE vs_assignments SET assigned_on = '2025-01-01' WHERE vs_subscription_id = 
 -- the first assignment of 103 is free
 UPDATE vs_assignments SET subscriber = 'fay@fabrikam.example' WHERE vs_subscription_id = 103
 RETURNING vs_subscription_id, subscriber, assigned_on, reassignable_on;
+-- 105 (assigned 2025-03-17) has waited its 90 days: it may be deleted, but
+-- not inserted again with its old day; inserted again it is stamped today,
+-- and waits anew before passing on
+DELETE FROM vs_assignments WHERE vs_subscription_id = 105;
+INSERT INTO vs_assignments (vs_subscription_id, partner_id, subscriber, assigned_on)
+VALUES (105, 3, 'dee@northwind.example', '2025-03-17');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO vs_assignments (vs_subscription_id, partner_id, subscriber)
+VALUES (105, 3, 'dee@northwind.example')
+RETURNING vs_subscription_id, subscriber, assigned_on, reassignable_on;
+UPDATE vs_assignments SET subscriber = 'zoe@northwind.example' WHERE vs_subscription_id = 105;
+\echo :LAST_ERROR_SQLSTATE
 
 -- an offer clash (exclusive_offer: 23P01), both ways
 INSERT INTO offer_assignments (user_id, offer, partner_id) VALUES ('dan@contoso.example', 'technical_support', 1);

@@ -345,15 +345,28 @@ CREATE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions
 
 -- initial assignment: free, stamped with today's date
 INSERT INTO subscriptions (id, subscriber) VALUES (1, 'alice');
--- history may be loaded with its own date, today or in the past ...
+-- an INSERT may also give today's date itself ...
+INSERT INTO subscriptions VALUES (4, 'dave', mpn.today());
+-- ... but no other day, neither past nor future: a subscription deleted
+-- after its wait and inserted again with an old date would pass on at once
+CALL try($$INSERT INTO subscriptions VALUES (2, 'bob', mpn.today() - 1)$$);
+CALL try($$INSERT INTO subscriptions VALUES (2, 'bob', mpn.today() - 89)$$);
+CALL try($$INSERT INTO subscriptions VALUES (5, 'erin', '2020-06-01')$$);
+CALL try($$INSERT INTO subscriptions VALUES (5, 'erin', '-infinity')$$);
+CALL try($$INSERT INTO subscriptions VALUES (6, 'frank', mpn.today() + 1)$$);
+CALL try($$INSERT INTO subscriptions VALUES (6, 'frank', 'infinity')$$);
+-- ... not even for a subscription nobody holds yet
+CALL try($$INSERT INTO subscriptions VALUES (6, NULL, mpn.today() - 1)$$);
+-- one refused row refuses the statement
+CALL try($$INSERT INTO subscriptions VALUES (2, 'bob', NULL), (3, 'carol', mpn.today() - 90)$$);
+-- history, with its own dates, is loaded by the table's owner with the
+-- trigger switched off for the load
+ALTER TABLE subscriptions DISABLE TRIGGER reassign_after;
 INSERT INTO subscriptions VALUES
 	(2, 'bob', mpn.today() - 89),
 	(3, 'carol', mpn.today() - 90),
-	(4, 'dave', mpn.today()),
 	(5, 'erin', '2020-06-01');
--- ... but not from the future
-CALL try($$INSERT INTO subscriptions VALUES (6, 'frank', mpn.today() + 1)$$);
-CALL try($$INSERT INTO subscriptions VALUES (6, 'frank', 'infinity')$$);
+ALTER TABLE subscriptions ENABLE TRIGGER reassign_after;
 -- a subscription nobody holds yet is not stamped
 INSERT INTO subscriptions VALUES (6, NULL, NULL), (7, NULL, NULL);
 SELECT id, subscriber, scrub(assigned_on::text) AS assigned_on
@@ -406,17 +419,39 @@ CALL try($$DELETE FROM subscriptions WHERE id = 2$$);
 CALL try($$DELETE FROM subscriptions WHERE id IN (1, 2, 4)$$);
 -- a subscription never assigned, or last assigned long ago, goes freely
 DELETE FROM subscriptions WHERE id = 7;
+ALTER TABLE subscriptions DISABLE TRIGGER reassign_after;
 INSERT INTO subscriptions VALUES (8, 'hank', mpn.today() - 120);
+ALTER TABLE subscriptions ENABLE TRIGGER reassign_after;
+-- ... but it cannot come back with its old date and pass on at once:
+-- deleting it is allowed, inserting it again with the old date is not
+-- (here in one statement) ...
+CALL try($$WITH gone AS (DELETE FROM subscriptions WHERE id = 8 RETURNING *)
+	INSERT INTO subscriptions SELECT id, subscriber, assigned_on, seat FROM gone$$);
+-- (and the same in two)
 DELETE FROM subscriptions WHERE id = 8;
+CALL try($$INSERT INTO subscriptions VALUES (8, 'hank', mpn.today() - 120)$$);
+CALL try($$INSERT INTO subscriptions VALUES (8, 'hank', mpn.today() - 90)$$);
+-- ... inserted again, it is stamped today and waits 90 days like any new
+-- assignment: passing it on at once is refused, and so is deleting it
+INSERT INTO subscriptions VALUES (8, 'hank', NULL);
+SELECT subscriber, assigned_on = mpn.today() AS stamped_today FROM subscriptions WHERE id = 8;
+CALL try($$UPDATE subscriptions SET subscriber = 'mallory' WHERE id = 8$$);
+CALL try($$DELETE FROM subscriptions WHERE id = 8$$);
 
 -- an upsert is checked as the update it becomes
 CALL try($$INSERT INTO subscriptions (id, subscriber) VALUES (1, 'mallory')
 	ON CONFLICT (id) DO UPDATE SET subscriber = excluded.subscriber$$);
 CALL try($$INSERT INTO subscriptions (id, subscriber) VALUES (2, 'mallory')
 	ON CONFLICT (id) DO UPDATE SET subscriber = excluded.subscriber, assigned_on = excluded.assigned_on$$);
+-- ... after the proposed row is checked as an INSERT: a hand-set day is
+-- refused before the conflict is seen
+CALL try($$INSERT INTO subscriptions VALUES (2, 'mallory', mpn.today() - 89)
+	ON CONFLICT (id) DO UPDATE SET subscriber = excluded.subscriber$$);
 
 -- one refused row refuses the statement
+ALTER TABLE subscriptions DISABLE TRIGGER reassign_after;
 INSERT INTO subscriptions VALUES (9, 'ivan', mpn.today() - 200);
+ALTER TABLE subscriptions ENABLE TRIGGER reassign_after;
 CALL try($$UPDATE subscriptions SET subscriber = 'walt' WHERE id IN (9, 4)$$);
 SELECT id, subscriber, seat, scrub(assigned_on::text) AS assigned_on
 FROM subscriptions ORDER BY id;
@@ -426,7 +461,10 @@ SELECT error_table($$UPDATE subscriptions SET subscriber = 'zoe' WHERE id = 1$$)
 CREATE TABLE subscriptions_30 (id integer PRIMARY KEY, subscriber text, assigned_on date);
 CREATE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
 	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', '30');
+CALL try($$INSERT INTO subscriptions_30 VALUES (1, 'alice', mpn.today() - 29)$$);
+ALTER TABLE subscriptions_30 DISABLE TRIGGER reassign_after;
 INSERT INTO subscriptions_30 VALUES (1, 'alice', mpn.today() - 29), (2, 'bob', mpn.today() - 30);
+ALTER TABLE subscriptions_30 ENABLE TRIGGER reassign_after;
 CALL try($$UPDATE subscriptions_30 SET subscriber = 'zoe' WHERE id = 1$$);
 UPDATE subscriptions_30 SET subscriber = 'zoe' WHERE id = 2;
 CALL try($$UPDATE subscriptions_30 SET subscriber = 'bob' WHERE id = 2$$);
@@ -438,7 +476,11 @@ UPDATE subscriptions_30 SET subscriber = 'bob' WHERE id = 1;
 -- ... and the longest, 36525 days (about a century)
 CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
 	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', '36525');
-INSERT INTO subscriptions_30 VALUES (3, 'carol', '2020-01-01');
+-- (history loaded by travelling in time: inserted on the day it happened)
+SET LOCAL mpn.as_of_date = '2020-01-01';
+INSERT INTO subscriptions_30 VALUES (3, 'carol', NULL);
+SET LOCAL mpn.as_of_date = '';
+SELECT subscriber, assigned_on FROM subscriptions_30 WHERE id = 3;
 CALL try($$UPDATE subscriptions_30 SET subscriber = 'zoe' WHERE id = 3$$);
 -- the days argument: a whole number from 1 to 36525
 CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
@@ -479,8 +521,12 @@ BEGIN;
 CREATE TABLE seats (subscriber text, assigned_on date);
 CREATE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON seats
 	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on');
-INSERT INTO seats VALUES ('alice', mpn.today() - 10), ('bob', NULL);
+ALTER TABLE seats DISABLE TRIGGER reassign_after;
+INSERT INTO seats VALUES ('alice', mpn.today() - 10);
+ALTER TABLE seats ENABLE TRIGGER reassign_after;
+INSERT INTO seats VALUES ('bob', NULL);
 CALL try($$INSERT INTO seats VALUES ('carol', mpn.today() + 10)$$);
+CALL try($$INSERT INTO seats VALUES ('carol', mpn.today() - 10)$$);
 CALL try($$UPDATE seats SET subscriber = 'zoe' WHERE subscriber = 'alice'$$);
 CALL try($$UPDATE seats SET assigned_on = NULL WHERE subscriber = 'alice'$$);
 UPDATE seats SET subscriber = NULL WHERE subscriber = 'alice';
@@ -505,15 +551,24 @@ CREATE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions
 	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_at');
 INSERT INTO subscriptions_tz (id, subscriber) VALUES (1, 'alice');
 SELECT assigned_at = now() AS stamped_now FROM subscriptions_tz WHERE id = 1;
--- history: in the past, or later today (in mpn.time_zone, UTC), but not tomorrow
+-- an INSERT may give any moment of today (in mpn.time_zone, UTC), but not
+-- the last moment of yesterday nor the first of tomorrow
 INSERT INTO subscriptions_tz VALUES
-	(2, 'bob', (mpn.today() - 90 + time '23:59:59.999999') AT TIME ZONE 'UTC'),
-	(3, 'carol', (mpn.today() - 89 + time '00:00') AT TIME ZONE 'UTC'),
-	(4, 'dave', (mpn.today() + time '23:59:59.999999') AT TIME ZONE 'UTC');
+	(4, 'dave', (mpn.today() + time '23:59:59.999999') AT TIME ZONE 'UTC'),
+	(6, 'fay', (mpn.today() + time '00:00') AT TIME ZONE 'UTC');
+CALL try($$INSERT INTO subscriptions_tz VALUES
+	(5, 'erin', (mpn.today() - 1 + time '23:59:59.999999') AT TIME ZONE 'UTC')$$);
 CALL try($$INSERT INTO subscriptions_tz VALUES
 	(5, 'erin', (mpn.today() + 1 + time '00:00') AT TIME ZONE 'UTC')$$);
 CALL try($$INSERT INTO subscriptions_tz VALUES (5, 'erin', 'infinity')$$);
-INSERT INTO subscriptions_tz VALUES (5, 'erin', '-infinity');
+CALL try($$INSERT INTO subscriptions_tz VALUES (5, 'erin', '-infinity')$$);
+-- history: loaded with the trigger off
+ALTER TABLE subscriptions_tz DISABLE TRIGGER reassign_after;
+INSERT INTO subscriptions_tz VALUES
+	(2, 'bob', (mpn.today() - 90 + time '23:59:59.999999') AT TIME ZONE 'UTC'),
+	(3, 'carol', (mpn.today() - 89 + time '00:00') AT TIME ZONE 'UTC'),
+	(5, 'erin', '-infinity');
+ALTER TABLE subscriptions_tz ENABLE TRIGGER reassign_after;
 -- the session's TimeZone does not move the day: the 90th day in UTC,
 -- although it is the 89th day in Kiritimati (UTC+14)
 SET LOCAL TimeZone = 'Pacific/Kiritimati';
@@ -535,16 +590,28 @@ BEGIN;
 SET LOCAL mpn.time_zone = 'Pacific/Kiritimati';
 SELECT mpn.today() = (now() AT TIME ZONE 'Pacific/Kiritimati')::date AS today_in_kiritimati;
 -- a date column: stamped with Kiritimati's today, compared as stored
-INSERT INTO subscriptions VALUES (20, 'alice', NULL), (21, 'bob', mpn.today() - 89),
-	(22, 'carol', mpn.today() - 90);
+INSERT INTO subscriptions VALUES (20, 'alice', NULL);
+ALTER TABLE subscriptions DISABLE TRIGGER reassign_after;
+INSERT INTO subscriptions VALUES (21, 'bob', mpn.today() - 89), (22, 'carol', mpn.today() - 90);
+ALTER TABLE subscriptions ENABLE TRIGGER reassign_after;
 SELECT id, assigned_on = mpn.today() AS stamped_today FROM subscriptions WHERE id = 20;
 CALL try($$UPDATE subscriptions SET subscriber = 'zoe' WHERE id = 21$$);
 UPDATE subscriptions SET subscriber = 'zoe' WHERE id = 22;
--- a timestamptz column: 00:30 in Kiritimati on the 89th day is 10:30 UTC
--- on the 90th; the rule counts Kiritimati's days
+-- a timestamptz column: an INSERT may give a moment of Kiritimati's today,
+-- although it is yesterday in UTC, but not of Kiritimati's yesterday
+INSERT INTO subscriptions_tz VALUES
+	(22, 'carol', (mpn.today() + time '00:30') AT TIME ZONE 'Pacific/Kiritimati');
+SELECT (assigned_at AT TIME ZONE 'UTC')::date - mpn.today() AS utc_day_from_today
+FROM subscriptions_tz WHERE id = 22;
+CALL try($$INSERT INTO subscriptions_tz VALUES
+	(23, 'dave', (mpn.today() - 1 + time '23:30') AT TIME ZONE 'Pacific/Kiritimati')$$);
+-- 00:30 in Kiritimati on the 89th day is 10:30 UTC on the 90th; the rule
+-- counts Kiritimati's days
+ALTER TABLE subscriptions_tz DISABLE TRIGGER reassign_after;
 INSERT INTO subscriptions_tz VALUES
 	(20, 'alice', (mpn.today() - 89 + time '00:30') AT TIME ZONE 'Pacific/Kiritimati'),
 	(21, 'bob', (mpn.today() - 90 + time '23:30') AT TIME ZONE 'Pacific/Kiritimati');
+ALTER TABLE subscriptions_tz ENABLE TRIGGER reassign_after;
 SELECT id, (assigned_at AT TIME ZONE 'UTC')::date - mpn.today() AS utc_day_from_today
 FROM subscriptions_tz WHERE id IN (20, 21) ORDER BY id;
 CALL try($$UPDATE subscriptions_tz SET subscriber = 'zoe' WHERE id = 20$$);
@@ -554,11 +621,20 @@ COMMIT;
 -- mpn.as_of_date: the triggers take the day it names for "today", and
 -- stamp a timestamptz with the start of that day in mpn.time_zone
 BEGIN;
+-- history loaded by travelling in time: each row inserted on its own day,
+-- stamped (or given explicitly) with that day
+SET LOCAL mpn.as_of_date = '2023-12-01';
+INSERT INTO subscriptions VALUES (32, 'carol', NULL);
+SET LOCAL mpn.as_of_date = '2023-12-02';
+INSERT INTO subscriptions VALUES (31, 'bob', '2023-12-02');
 SET LOCAL mpn.as_of_date = '2024-02-29';
 SELECT mpn.today();
-INSERT INTO subscriptions VALUES (30, 'alice', NULL), (31, 'bob', '2023-12-02'),
-	(32, 'carol', '2023-12-01');
+INSERT INTO subscriptions VALUES (30, 'alice', NULL);
+-- an INSERT may give that day only: not the next, not an earlier one, and
+-- not the calendar's today
 CALL try($$INSERT INTO subscriptions VALUES (33, 'dave', '2024-03-01')$$);
+CALL try($$INSERT INTO subscriptions VALUES (33, 'dave', '2024-02-28')$$);
+SELECT error_table($$INSERT INTO subscriptions VALUES (33, 'dave', (now() AT TIME ZONE 'UTC')::date)$$);
 CALL try($$UPDATE subscriptions SET subscriber = 'zoe' WHERE id = 31$$);
 UPDATE subscriptions SET subscriber = 'zoe' WHERE id = 32;
 SELECT id, subscriber, assigned_on FROM subscriptions WHERE id >= 30 ORDER BY id;
@@ -911,7 +987,9 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON keys, offers, licenses TO regress_mpn_tr
 CREATE TABLE subscriptions_private (id integer PRIMARY KEY, subscriber text, assigned_on date);
 CREATE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_private
 	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on');
+ALTER TABLE subscriptions_private DISABLE TRIGGER reassign_after;
 INSERT INTO subscriptions_private VALUES (1, 'alice', mpn.today() - 1000);
+ALTER TABLE subscriptions_private ENABLE TRIGGER reassign_after;
 UPDATE subscriptions_private SET subscriber = 'bob';
 GRANT SELECT (subscriber), UPDATE (subscriber) ON subscriptions_private TO regress_mpn_trig_clerk;
 SET ROLE regress_mpn_trig_clerk;
@@ -932,8 +1010,9 @@ COMMIT;
 
 --
 -- Review fixes: the exclusive value compares with the offer type's own =
--- (char(n) pads, citext-like types fold); a future assigned_on is refused
--- even without a subscriber; extra DELETE events are harmless; a bad
+-- (char(n) pads, citext-like types fold); an INSERT's assigned_on other
+-- than today, future or past, is refused even without a subscriber; extra
+-- DELETE events are harmless; a bad
 -- exclusive value says whose argument it is.
 --
 SET search_path = mpn_trig_test;
@@ -949,6 +1028,7 @@ CREATE TABLE seats_future (id int PRIMARY KEY, subscriber text, assigned_on date
 CREATE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON seats_future
 	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on');
 CALL try($$INSERT INTO seats_future VALUES (1, NULL, '3000-01-01')$$);
+CALL try($$INSERT INTO seats_future VALUES (1, NULL, '2020-01-01')$$);
 CREATE TABLE demo_delete (id int PRIMARY KEY, tenant text, partner_tenant text);
 INSERT INTO demo_delete VALUES (1, 'customer', 'partner');
 CREATE TRIGGER partner_tenant_only BEFORE INSERT OR UPDATE OR DELETE ON demo_delete

@@ -760,7 +760,7 @@ reassign_after(PG_FUNCTION_ARGS)
 								td->tg_trigger->tgargs[1],
 								day_text(rule, 1, old, tupdesc)),
 						 errdetail("Trigger \"%s\" stamps the day of each assignment, and today is %s; "
-								   "an earlier day would let the subscription pass on before its time.",
+								   "a day set by hand would move the wait before it may pass on again.",
 								   td->tg_trigger->tgname, mpn_date_text(mpn_today())),
 						 errhint("Leave \"%s\" NULL to have it stamped. To load history, the table's owner can "
 								 "ALTER TABLE ... DISABLE TRIGGER %s for the load.",
