@@ -92,6 +92,24 @@ cal_add_years(int64_t day, int years)
 }
 
 /*
+ * cal_add_years(day, 1), with one civil conversion instead of two: a year
+ * from a day is 365 days, plus one when a 29 February falls in between,
+ * and 29 February itself goes to 28 February (exactly 365 days on).
+ */
+int64_t
+cal_add_one_year(int64_t day)
+{
+	int64_t		year;
+	int			month;
+	int			mday;
+
+	cal_civil_from_day(day, &year, &month, &mday);
+	if (month == 2 && mday == 29)
+		return day + 365;
+	return day + 365 + (cal_is_leap(month <= 2 ? year : year + 1) ? 1 : 0);
+}
+
+/*
  * ISO 8601 text of a DateADT, whatever the session's DateStyle: YYYY-MM-DD,
  * with " BC" for years before 1 AD, or infinity/-infinity.  buf must hold
  * CAL_DAY_TEXT_SIZE bytes.
