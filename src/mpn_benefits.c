@@ -172,9 +172,22 @@ mpn_date_of(TimestampTz moment)
 DateADT
 mpn_today(void)
 {
+	/* the last answer, for the transaction start and zone it was for */
+	static TimestampTz cached_start = 0;
+	static pg_tz *cached_zone = NULL;
+	static DateADT cached_day = 0;
+	TimestampTz start;
+
 	if (mpn_as_of_set)
 		return mpn_as_of;
-	return mpn_date_of(GetCurrentTransactionStartTimestamp());
+	start = GetCurrentTransactionStartTimestamp();
+	if (start != cached_start || mpn_time_zone != cached_zone)
+	{
+		cached_day = mpn_date_of(start);
+		cached_start = start;
+		cached_zone = mpn_time_zone;
+	}
+	return cached_day;
 }
 
 /*

@@ -81,6 +81,7 @@ typedef struct RuleTrigger
 	AttrNumber	attnum[MAX_RULE_COLUMNS];	/* columns named by arguments */
 	Oid			atttype[MAX_RULE_COLUMNS];	/* their base types */
 	Oid			probe_index;	/* index whose first column is attnum[0] */
+	bool		probe_index_partial;	/* it has a WHERE clause */
 	FmgrInfo	probe_eq;		/* its equality procedure for that column */
 	Oid			probe_collation;
 	int32		days;			/* reassign_after: the waiting period */
@@ -261,6 +262,7 @@ find_probe_index(Relation rel, RuleTrigger *rule, AttrNumber unique_on)
 			fmgr_info(get_opcode(eqop), &rule->probe_eq);
 			rule->probe_collation = indexrel->rd_indcollation[0];
 			rule->probe_index = indexoid;
+			rule->probe_index_partial = RelationGetIndexPredicate(indexrel) != NIL;
 		}
 		index_close(indexrel, AccessShareLock);
 		if (usable)
@@ -603,8 +605,17 @@ redeem_once(PG_FUNCTION_ARGS)
 		if (!column_unchanged(rule, 0, old, new, tupdesc))
 			report_redemption_change(td, rule, old, "change the key");
 	}
-	else if (!heap_attisnull(td->tg_newtuple, rule->attnum[1], tupdesc))
+	else if (!heap_attisnull(td->tg_newtuple, rule->attnum[1], tupdesc) &&
+			 (rule->probe_index_partial ||
+			  !column_unchanged(rule, 0, old, td->tg_newtuple, tupdesc)))
+	{
+		/*
+		 * Redeeming: look for another redemption of the key.  Under a unique
+		 * index on every row, a row whose key does not change is the only
+		 * one with that key, and the look can be spared.
+		 */
 		check_not_redeemed_elsewhere(td, rule, td->tg_newtuple, &old->t_self);
+	}
 	return PointerGetDatum(td->tg_newtuple);
 }
 
