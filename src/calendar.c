@@ -110,6 +110,43 @@ cal_add_one_year(int64_t day)
 }
 
 /*
+ * cal_add_one_year() for the days business data lives on, 1900-01-01 to
+ * 2199-12-31, is one load and an add: a bit per day says whether the year
+ * from it holds a 29 February.  The table (13.4 kB) is built on first use
+ * from cal_add_one_year() itself, so it is exact by construction.
+ */
+#define FAST_FIRST_DAY	(-36524)	/* 1900-01-01 */
+#define FAST_DAYS		109573		/* to 2199-12-31 */
+
+static uint8_t leap_day_within_year[(FAST_DAYS + 7) / 8];
+static bool leap_day_table_ready = false;
+
+static void
+build_leap_day_table(void)
+{
+	for (int64_t i = 0; i < FAST_DAYS; i++)
+	{
+		int64_t		day = FAST_FIRST_DAY + i;
+
+		if (cal_add_one_year(day) - day == 366)
+			leap_day_within_year[i >> 3] |= (uint8_t) (1u << (i & 7));
+	}
+	leap_day_table_ready = true;
+}
+
+int64_t
+cal_add_one_year_fast(int64_t day)
+{
+	uint64_t	i = (uint64_t) (day - FAST_FIRST_DAY);
+
+	if (i >= FAST_DAYS)
+		return cal_add_one_year(day);
+	if (!leap_day_table_ready)
+		build_leap_day_table();
+	return day + 365 + ((leap_day_within_year[i >> 3] >> (i & 7)) & 1);
+}
+
+/*
  * ISO 8601 text of a DateADT, whatever the session's DateStyle: YYYY-MM-DD,
  * with " BC" for years before 1 AD, or infinity/-infinity.  buf must hold
  * CAL_DAY_TEXT_SIZE bytes.

@@ -51,6 +51,7 @@ extern int64_t cal_day_from_civil(int64_t year, int month, int mday);
 extern void cal_civil_from_day(int64_t day, int64_t *year, int *month, int *mday);
 extern int64_t cal_add_years(int64_t day, int years);
 extern int64_t cal_add_one_year(int64_t day);
+extern int64_t cal_add_one_year_fast(int64_t day);
 extern void cal_format_day(int32_t day, char *buf);
 
 #endif							/* MPN_CALENDAR_H */

@@ -62,7 +62,7 @@ plus_one_year(DateADT day)
 
 	if (DATE_NOT_FINITE(day))
 		return day;
-	result = cal_add_one_year(day);
+	result = cal_add_one_year_fast(day);
 	if (unlikely(!cal_day_in_range(result)))
 		report_date_out_of_range(day, "1 year");
 	return (DateADT) result;
@@ -151,7 +151,7 @@ key_is_usable(PG_FUNCTION_ARGS)
 	if (on_date < redeemed)
 		PG_RETURN_BOOL(false);
 	/* past the date range, the year is not over on any storable day */
-	until = DATE_NOT_FINITE(redeemed) ? redeemed : cal_add_one_year(redeemed);
+	until = DATE_NOT_FINITE(redeemed) ? redeemed : cal_add_one_year_fast(redeemed);
 	PG_RETURN_BOOL((int64) on_date < until);
 }
 
@@ -245,7 +245,7 @@ add_licenses_to(const LicenseTerm *term, int32 added, DateADT on_date, bool soft
 	 * year may end past the date range while the pooled end still fits, so
 	 * only the result is checked.
 	 */
-	year_end = cal_add_one_year(on_date);
+	year_end = cal_add_one_year_fast(on_date);
 	existing_days = (int64) term->licenses * (term->ends - on_date);
 	added_days = (int64) added * (year_end - on_date);
 	total = existing_days + added_days;
