@@ -10,6 +10,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# The throwaway clusters take their encoding from the locale: make it UTF-8
+# whatever the caller's environment (glibc always has C.UTF-8), as the
+# suites use non-ASCII input and an ICU collation.
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
