@@ -128,10 +128,15 @@ SELECT ord, key, workload, rows,
 CREATE FUNCTION bench.trigger_info(case_name text, ext text, base text, noop text, pl text)
 RETURNS text LANGUAGE sql STABLE AS $$
     SELECT format('over %s (%s): a C no-op BEFORE ROW trigger adds %s (PostgreSQL''s own price of any BEFORE ROW trigger), '
-                  'the extension''s trigger %s in all (%s of its own work), the PL/pgSQL trigger %s: '
-                  'the extension''s overhead is %sx smaller',
-                  $3, bench.fmt(b, 'ms'), bench.fmt(n - b, 'ms'), bench.fmt(e - b, 'ms'), bench.fmt(e - n, 'ms'),
-                  bench.fmt(p - b, 'ms'), to_char((p - b) / nullif(e - b, 0), 'FM9990.0'))
+                  'the extension''s trigger %s in all (%s), the PL/pgSQL trigger %s%s',
+                  $3, bench.fmt(b, 'ms'),
+                  CASE WHEN n > b THEN bench.fmt(n - b, 'ms') ELSE 'nothing measurable' END,
+                  CASE WHEN e > b THEN bench.fmt(e - b, 'ms') ELSE 'nothing measurable' END,
+                  CASE WHEN e > greatest(n, b) THEN bench.fmt(e - greatest(n, b), 'ms') || ' more than the no-op trigger'
+                       ELSE 'no more than the no-op trigger' END,
+                  bench.fmt(p - b, 'ms'),
+                  CASE WHEN e > b THEN ': the extension''s overhead is ' || to_char((p - b) / (e - b), 'FM9990.0') || 'x smaller'
+                       ELSE '' END)
       FROM (SELECT bench.median($1, $2) e, bench.median($1, $3) b, bench.median($1, $4) n,
                    bench.median($1, $5) p) m
 $$;

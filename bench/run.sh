@@ -3,7 +3,7 @@
 # hand, side by side in one run, on the same data, in a throwaway cluster.
 #
 # Usage: bash bench/run.sh [--rows N] [--trigger-rows M] [--runs R]
-#                          [--pgbench-seconds S] [--only "1 2 ..."] [--quick]
+#                          [--pgbench-seconds S] [--only "1 2 ..."] [--quick] [--results FILE]
 #   --rows N            rows for rule functions, keys, terms, the ledger (default 10000000)
 #   --trigger-rows M    rows for the trigger workloads and the pgbench key space
 #                       (default 1000000, at most N)
@@ -11,15 +11,18 @@
 #   --pgbench-seconds S length of each pgbench run (default 20)
 #   --only "LIST"       run only these workloads (1-7)
 #   --quick             100000 / 20000 rows, 3 runs, 3 s pgbench: a smoke test (< 2 min)
+#   --results FILE      where to write the markdown table (default bench/results.md)
 #
 # Prints one table (workload | rows | extension | alternative | ratio |
 # target | met?) with the machine and PostgreSQL version, and writes it to
 # bench/results.md.  Targets are reported, not asserted: the exit status is 0
 # when every workload ran, non-zero when one failed.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+SELF=$(readlink -f "$0")
+cd "$(dirname "$SELF")/.."
 
 ROWS=10000000 TRIG_ROWS='' RUNS=5 PGB_SECONDS=20 ONLY="1 2 3 4 5 6 7" QUICK=0 INNER=0
+RESULTS=bench/results.md
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--rows) ROWS=$2; shift 2 ;;
@@ -28,8 +31,9 @@ while [ $# -gt 0 ]; do
 		--pgbench-seconds) PGB_SECONDS=$2; shift 2 ;;
 		--only) ONLY=$2; shift 2 ;;
 		--quick) QUICK=1; shift ;;
+		--results) RESULTS=$2; shift 2 ;;
 		--inner) INNER=1; shift ;;
-		-h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+		-h | --help) sed -n '2,/^set -euo/{/^#/p}' "$SELF"; exit 0 ;;
 		*) echo "bench/run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -42,7 +46,9 @@ if [ "$ROWS" -lt 1000 ] || [ "$TRIG_ROWS" -lt 1000 ] || [ "$RUNS" -lt 1 ]; then
 	echo "bench/run.sh: at least 1000 rows and 1 run" >&2; exit 2
 fi
 
-WORK=/tmp/mpn_bench			# files the server reads (COPY) and writes
+# files the server reads (COPY) and writes, and the build's snapshot: one
+# directory per run, so that runs side by side do not clobber each other
+WORK=${BENCH_WORK:-}
 BENCH_OPTS=(
 	-o shared_buffers=4GB -o work_mem=64MB -o maintenance_work_mem=1GB
 	-o max_wal_size=16GB -o checkpoint_timeout=1h -o synchronous_commit=off
@@ -60,9 +66,10 @@ if [ "$INNER" = 0 ]; then
 		commit="$commit (with uncommitted changes)"
 	fi
 	scripts/install.sh
-	rm -rf "$WORK"
-	mkdir -p "$WORK"
+	WORK=$(mktemp -d /tmp/mpn_bench.XXXXXX)
+	trap 'rm -rf "$WORK"' EXIT
 	chmod 777 "$WORK"
+	export BENCH_WORK=$WORK
 	# A private snapshot of this build, which the cluster loads (Debian's
 	# extension_destdir): another build installed while the benchmark runs
 	# cannot change the code under measurement halfway.
@@ -84,11 +91,12 @@ if [ "$INNER" = 0 ]; then
 	echo "== starting a throwaway PostgreSQL 15 cluster (pg_virtualenv, port $PGPORT)"
 	set +e
 	pg_virtualenv -t -v 15 "${BENCH_OPTS[@]}" \
-		bash "$0" --inner --rows "$ROWS" --trigger-rows "$TRIG_ROWS" --runs "$RUNS" \
-		--pgbench-seconds "$PGB_SECONDS" --only "$ONLY" $([ "$QUICK" = 1 ] && echo --quick)
+		bash "$SELF" --inner --rows "$ROWS" --trigger-rows "$TRIG_ROWS" --runs "$RUNS" \
+		--pgbench-seconds "$PGB_SECONDS" --only "$ONLY" --results "$RESULTS" $([ "$QUICK" = 1 ] && echo --quick)
 	rc=$?
 	set -e
 	rm -rf "$WORK"
+	unset BENCH_WORK
 	echo "== bench/run.sh took $(( $(date +%s) - started )) s, exit status $rc"
 	exit $rc
 fi
@@ -97,6 +105,7 @@ fi
 # Inside the cluster
 #
 export PGOPTIONS="-c client_min_messages=warning"
+[ -n "$WORK" ] && [ -d "$WORK" ] || { echo "bench/run.sh: --inner needs BENCH_WORK, a directory the server may write" >&2; exit 2; }
 BIN=/usr/lib/postgresql/15/bin
 sql() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
@@ -200,15 +209,14 @@ EOF
 		sql >/dev/null <<EOF
 SELECT bench.add_timed('w1-sql-$name', '1 $name vs best plain SQL', $N, '1-$name', 'ext', 'sql', '<=', 1.0, '<= 1.00x');
 SELECT bench.add_timed('w1-plpgsql-$name', '1 $name vs PL/pgSQL', $N, '1-$name', 'ext', 'plpgsql', '<=', 0.1, '<= 0.10x (10x faster)',
-       format('the floor (date + integer, same scan) is %sx faster than PL/pgSQL, the extension %sx; '
-              'net of the shared scan (minus the floor''s time) the rule costs %s with the extension, %s in PL/pgSQL: %sx less',
-              to_char(bench.median('1-$name', 'plpgsql') / bench.median('1-$name', 'floor'), 'FM990.0'),
-              to_char(bench.median('1-$name', 'plpgsql') / bench.median('1-$name', 'ext'), 'FM990.0'),
-              bench.fmt(bench.median('1-$name', 'ext') - bench.median('1-$name', 'floor'), 'ms'),
-              bench.fmt(bench.median('1-$name', 'plpgsql') - bench.median('1-$name', 'floor'), 'ms'),
-              coalesce(to_char((bench.median('1-$name', 'plpgsql') - bench.median('1-$name', 'floor'))
-                               / nullif(greatest(bench.median('1-$name', 'ext') - bench.median('1-$name', 'floor'), 0), 0), 'FM99990.0'),
-                       'infinitely')));
+       (SELECT format('the floor (date + integer, same scan) is %sx faster than PL/pgSQL, the extension %sx; '
+                      'net of the shared scan (each minus the floor''s time) the rule costs %s with the extension, %s in PL/pgSQL%s',
+                      to_char(p / f, 'FM990.0'), to_char(p / e, 'FM990.0'),
+                      CASE WHEN e > f THEN bench.fmt(e - f, 'ms') ELSE 'nothing measurable' END,
+                      bench.fmt(p - f, 'ms'),
+                      CASE WHEN e > f THEN ': ' || to_char((p - f) / (e - f), 'FM99990.0') || 'x less' ELSE '' END)
+          FROM (SELECT bench.median('1-$name', 'ext') e, bench.median('1-$name', 'plpgsql') p,
+                       bench.median('1-$name', 'floor') f) m));
 SELECT bench.add_timed('w1-floor-$name', '1 $name vs floor (date + integer)', $N, '1-$name', 'ext', 'floor', '<=', 1.3, '<= 1.30x');
 EOF
 	done
@@ -598,9 +606,9 @@ fi
 	if [ ${#failed[@]} -gt 0 ]; then
 		echo "## Failed workloads: ${failed[*]}"
 	fi
-} >bench/results.md
+} >"$RESULTS"
 echo
-echo "results written to bench/results.md"
+echo "results written to $RESULTS"
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "FAILED workloads: ${failed[*]}" >&2
 	exit 1
