@@ -1,28 +1,46 @@
 #!/usr/bin/env bash
 # Install what mpn_benefits needs from Debian's packages (when run as root),
-# then build the extension with warnings as errors and install it.
+# then build the extension with warnings as errors and install it into the
+# server that PG_CONFIG names (Debian's PostgreSQL 15 unless told).
 #
-# Usage: scripts/install.sh     (from anywhere; idempotent)
+# Usage: scripts/install.sh [--packages-only | --build-only]   (idempotent)
+#   PG_CONFIG=/path/to/pg_config scripts/install.sh     another server
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(postgresql-15 postgresql-client-15 postgresql-server-dev-15 postgresql-contrib
-	make gcc clang-14 libclang-rt-14-dev)
+steps=both
+case "${1:-}" in
+	--packages-only) steps=packages ;;
+	--build-only) steps=build ;;
+	'') ;;
+	*) echo "install.sh: unknown argument $1" >&2; exit 2 ;;
+esac
 
-missing=()
-for p in "${PACKAGES[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "install.sh: missing packages: ${missing[*]}; run as root or install them" >&2
-		exit 1
+# Debian's 15 and its headers; compilers and the fuzzers' runtime; what
+# building another major from source needs (scripts/build-postgres.sh); and
+# what building the Debian package needs (debian/control's Build-Depends).
+PACKAGES=(postgresql-15 postgresql-client-15 postgresql-server-dev-15 postgresql-contrib
+	postgresql-server-dev-all make gcc clang-14 libclang-rt-14-dev
+	bison flex libicu-dev pkg-config zlib1g-dev
+	dpkg-dev debhelper lintian)
+
+if [ "$steps" != build ]; then
+	missing=()
+	for p in "${PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		if [ "$(id -u)" -ne 0 ]; then
+			echo "install.sh: missing packages: ${missing[*]}; run as root or install them" >&2
+			exit 1
+		fi
+		echo "== installing ${missing[*]}"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq
+		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 	fi
-	echo "== installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+[ "$steps" = packages ] && exit 0
 
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 echo "== building mpn_benefits against $("$PG_CONFIG" --version) (warnings are errors)"

@@ -225,19 +225,16 @@ SELECT count(*), count(DISTINCT t) FROM lt_many;
 
 SET enable_seqscan = off;
 SET enable_bitmapscan = off;
-EXPLAIN (COSTS OFF)
-SELECT id FROM lt_many WHERE t = '3 licenses [2020-01-03,2020-01-06)';
+SELECT mpn_test.plan($q$SELECT id FROM lt_many WHERE t = '3 licenses [2020-01-03,2020-01-06)'$q$) AS plan;
 SELECT array_agg(id ORDER BY id) FROM lt_many WHERE t = '3 licenses [2020-01-03,2020-01-06)';
 SELECT array_agg(id ORDER BY id) FROM lt_many
 WHERE mpn.licenses(t) = 3 AND mpn.starts(t) = '2020-01-03' AND mpn.ends(t) = '2020-01-06';
 DROP INDEX lt_many_t_hash;
 CREATE INDEX lt_many_t ON lt_many (t);
-EXPLAIN (COSTS OFF)
-SELECT id FROM lt_many WHERE t = '3 licenses [2020-01-03,2020-01-06)';
+SELECT mpn_test.plan($q$SELECT id FROM lt_many WHERE t = '3 licenses [2020-01-03,2020-01-06)'$q$) AS plan;
 SELECT array_agg(id ORDER BY id) FROM lt_many WHERE t = '3 licenses [2020-01-03,2020-01-06)';
-EXPLAIN (COSTS OFF)
-SELECT id FROM lt_many
-WHERE t >= '1 license [2021-01-01,2021-01-02)' AND t < '1 license [2021-02-01,2021-02-02)';
+SELECT mpn_test.plan($q$SELECT id FROM lt_many
+WHERE t >= '1 license [2021-01-01,2021-01-02)' AND t < '1 license [2021-02-01,2021-02-02)'$q$) AS plan;
 SELECT count(*) AS in_range,
        count(*) = (SELECT count(*) FROM lt_many
                    WHERE ROW(mpn.starts(t), mpn.ends(t), mpn.licenses(t))
@@ -256,14 +253,12 @@ INSERT INTO lt_unique VALUES ('101 licenses [2024-01-01,2025-01-01)');
 
 SET enable_mergejoin = off;
 SET enable_nestloop = off;
-EXPLAIN (COSTS OFF)
-SELECT count(*) FROM lt_many a JOIN lt_many b ON a.t = b.t;
+SELECT mpn_test.plan($q$SELECT count(*) FROM lt_many a JOIN lt_many b ON a.t = b.t$q$) AS plan;
 SELECT count(*) FROM lt_many a JOIN lt_many b ON a.t = b.t;
 RESET enable_mergejoin;
 RESET enable_nestloop;
 SET enable_sort = off;
-EXPLAIN (COSTS OFF)
-SELECT t, count(*) FROM lt_many GROUP BY t;
+SELECT mpn_test.plan($q$SELECT t, count(*) FROM lt_many GROUP BY t$q$) AS plan;
 SELECT count(*) AS groups, sum(n) AS rows, max(n) AS most
 FROM (SELECT t, count(*) AS n FROM lt_many GROUP BY t) g;
 RESET enable_sort;

@@ -187,18 +187,15 @@ CREATE INDEX pk_keys_k ON pk_keys (k);
 VACUUM ANALYZE pk_keys;
 SET enable_seqscan = off;
 SET enable_bitmapscan = off;
-EXPLAIN (COSTS OFF)
-SELECT id FROM pk_keys WHERE k = 'bcdfg-hjkmp-qrtvw-xy234-6789b';
+SELECT mpn_test.plan($q$SELECT id FROM pk_keys WHERE k = 'bcdfg-hjkmp-qrtvw-xy234-6789b'$q$) AS plan;
 SELECT id FROM pk_keys WHERE k = (SELECT lower(k::text) FROM pk_keys WHERE id = 42)::mpn.product_key;
-EXPLAIN (COSTS OFF)
-SELECT id FROM pk_keys WHERE k >= '66666-66666-66666-66666-66666' AND k < 'HHHHH-HHHHH-HHHHH-HHHHH-HHHHH';
+SELECT mpn_test.plan($q$SELECT id FROM pk_keys WHERE k >= '66666-66666-66666-66666-66666' AND k < 'HHHHH-HHHHH-HHHHH-HHHHH-HHHHH'$q$) AS plan;
 SELECT count(*) = (SELECT count(*) FROM pk_keys
                    WHERE k::text COLLATE "C" >= '66666-66666-66666-66666-66666'
                      AND k::text COLLATE "C" < 'HHHHH-HHHHH-HHHHH-HHHHH-HHHHH') AS same_count,
        count(*) AS in_range
 FROM pk_keys WHERE k >= '66666-66666-66666-66666-66666' AND k < 'HHHHH-HHHHH-HHHHH-HHHHH-HHHHH';
-EXPLAIN (COSTS OFF)
-SELECT id, k FROM pk_keys WHERE k > 'XXXXX-XXXXX-XXXXX-XXXXX-XXXXX' ORDER BY k;
+SELECT mpn_test.plan($q$SELECT id, k FROM pk_keys WHERE k > 'XXXXX-XXXXX-XXXXX-XXXXX-XXXXX' ORDER BY k$q$) AS plan;
 SELECT array_agg(k::text) = array_agg(k::text ORDER BY k::text COLLATE "C") AS same_order,
        bool_and(k::text COLLATE "C" > 'XXXXX-XXXXX-XXXXX-XXXXX-XXXXX') AS all_above,
        count(*) = (SELECT count(*) FROM pk_keys
@@ -217,8 +214,7 @@ SELECT min(k) AS min, max(k) AS max, count(*) AS rows
 FROM (VALUES (NULL::mpn.product_key), ('nbcdfghjkmpqrtvwxy2346789'), (NULL),
              ('22222-22222-22222-22222-2222N'), ('YYYYY-YYYYY-YYYYY-YYYYY-YYYYY')) AS t(k);
 SELECT min(k) IS NULL AS min_null, max(k) IS NULL AS max_null FROM pk_keys WHERE false;
-EXPLAIN (COSTS OFF)
-SELECT max(k) FROM pk_keys;
+SELECT mpn_test.plan($q$SELECT max(k) FROM pk_keys$q$) AS plan;
 
 --
 -- PRIMARY KEY and UNIQUE see through the spelling
@@ -241,8 +237,7 @@ CREATE INDEX pk_hashed_k ON pk_hashed USING hash (k);
 VACUUM ANALYZE pk_hashed;
 SET enable_seqscan = off;
 SET enable_bitmapscan = off;
-EXPLAIN (COSTS OFF)
-SELECT id FROM pk_hashed WHERE k = 'bcdfg-hjkmp-qrtvw-xy234-6789b';
+SELECT mpn_test.plan($q$SELECT id FROM pk_hashed WHERE k = 'bcdfg-hjkmp-qrtvw-xy234-6789b'$q$) AS plan;
 SELECT h.id FROM pk_hashed h, pk_keys p
 WHERE p.id IN (7, 300, 999) AND h.k = lower(p.k::text)::mpn.product_key ORDER BY 1;
 RESET enable_seqscan;
@@ -255,8 +250,7 @@ ANALYZE pk_spelled;
 
 SET enable_mergejoin = off;
 SET enable_nestloop = off;
-EXPLAIN (COSTS OFF)
-SELECT count(*) FROM pk_keys p JOIN pk_spelled s ON p.k = s.v::mpn.product_key;
+SELECT mpn_test.plan($q$SELECT count(*) FROM pk_keys p JOIN pk_spelled s ON p.k = s.v::mpn.product_key$q$) AS plan;
 SELECT count(*) AS joined, count(*) FILTER (WHERE p.id = s.id) AS same_id
 FROM pk_keys p JOIN pk_spelled s ON p.k = s.v::mpn.product_key;
 RESET enable_mergejoin;
@@ -267,8 +261,7 @@ SET enable_hashjoin = off;
 SET enable_nestloop = off;
 SET enable_indexscan = off;
 SET enable_indexonlyscan = off;
-EXPLAIN (COSTS OFF)
-SELECT count(*) FROM pk_keys p JOIN pk_spelled s ON p.k = s.v::mpn.product_key;
+SELECT mpn_test.plan($q$SELECT count(*) FROM pk_keys p JOIN pk_spelled s ON p.k = s.v::mpn.product_key$q$) AS plan;
 SELECT count(*) AS joined, count(*) FILTER (WHERE p.id = s.id) AS same_id
 FROM pk_keys p JOIN pk_spelled s ON p.k = s.v::mpn.product_key;
 RESET enable_hashjoin;
@@ -277,15 +270,13 @@ RESET enable_indexscan;
 RESET enable_indexonlyscan;
 
 SET enable_sort = off;
-EXPLAIN (COSTS OFF)
-SELECT k, count(*) FROM (SELECT k FROM pk_keys UNION ALL SELECT v::mpn.product_key FROM pk_spelled) u
-GROUP BY k;
+SELECT mpn_test.plan($q$SELECT k, count(*) FROM (SELECT k FROM pk_keys UNION ALL SELECT v::mpn.product_key FROM pk_spelled) u
+GROUP BY k$q$) AS plan;
 SELECT count(*) AS groups, min(n) AS min_per_group, max(n) AS max_per_group
 FROM (SELECT k, count(*) AS n
       FROM (SELECT k FROM pk_keys UNION ALL SELECT v::mpn.product_key FROM pk_spelled) u
       GROUP BY k) g;
-EXPLAIN (COSTS OFF)
-SELECT DISTINCT v::mpn.product_key FROM pk_spelled;
+SELECT mpn_test.plan($q$SELECT DISTINCT v::mpn.product_key FROM pk_spelled$q$) AS plan;
 SELECT count(*) FROM (SELECT DISTINCT v::mpn.product_key FROM pk_spelled) d;
 RESET enable_sort;
 

@@ -13,7 +13,19 @@
 
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/tableam.h"
+#include "utils/guc.h"
 #include "utils/rangetypes.h"
+#include "utils/relcache.h"
+
+/*
+ * The varlena macros (VARDATA_ANY, SET_VARSIZE, ...) moved out of
+ * postgres.h into a header of their own in PostgreSQL 16.
+ */
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
 
 /*
  * Soft input errors (pg_input_is_valid, PostgreSQL 16): before 16 there is
@@ -41,5 +53,51 @@
 #define mpn_make_range(typcache, lower, upper) \
 	make_range((typcache), (lower), (upper), false, NULL)
 #endif
+
+/*
+ * The "extra" a GUC check hook hands back: guc.c frees it with free() before
+ * 16 and with guc_free() from 16 on, which only takes what guc_malloc()
+ * gave.  NULL when memory is short (guc_malloc has logged it).
+ */
+static inline void *
+mpn_guc_extra_alloc(size_t size)
+{
+#if PG_VERSION_NUM >= 160000
+	return guc_malloc(LOG, size);
+#else
+	return malloc(size);
+#endif
+}
+
+/*
+ * The primary key's index, deferrable or not (18 added the choice; before
+ * 18 a deferrable primary key was returned like any other).
+ */
+static inline Oid
+mpn_primary_key_index(Relation rel)
+{
+#if PG_VERSION_NUM >= 180000
+	return RelationGetPrimaryKeyIndex(rel, true);
+#else
+	return RelationGetPrimaryKeyIndex(rel);
+#endif
+}
+
+/*
+ * index_beginscan() took an instrumentation struct in 18 and table-scan
+ * option flags in 19; the extension wants neither.
+ */
+static inline IndexScanDesc
+mpn_index_beginscan(Relation heap, Relation index, Snapshot snapshot,
+					int nkeys, int norderbys)
+{
+#if PG_VERSION_NUM >= 190000
+	return index_beginscan(heap, index, snapshot, NULL, nkeys, norderbys, SO_NONE);
+#elif PG_VERSION_NUM >= 180000
+	return index_beginscan(heap, index, snapshot, NULL, nkeys, norderbys);
+#else
+	return index_beginscan(heap, index, snapshot, nkeys, norderbys);
+#endif
+}
 
 #endif							/* MPN_COMPAT_H */

@@ -51,8 +51,7 @@ check_time_zone(char **newval, void **extra, GucSource source)
 		GUC_check_errdetail("PostgreSQL does not support leap seconds.");
 		return false;
 	}
-	/* guc.c releases extra with free() */
-	*extra = malloc(sizeof(pg_tz *));
+	*extra = mpn_guc_extra_alloc(sizeof(pg_tz *));
 	if (*extra == NULL)
 	{
 		GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
@@ -94,8 +93,7 @@ check_as_of_date(char **newval, void **extra, GucSource source)
 							*newval);
 		return false;
 	}
-	/* guc.c releases extra with free() */
-	*extra = malloc(sizeof(DateADT));
+	*extra = mpn_guc_extra_alloc(sizeof(DateADT));
 	if (*extra == NULL)
 	{
 		GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);

@@ -385,7 +385,7 @@ day_text(const RuleTrigger *rule, int slot, HeapTuple tuple, TupleDesc tupdesc)
 static char *
 describe_row(Relation rel, HeapTuple tuple)
 {
-	Oid			pkoid = RelationGetPrimaryKeyIndex(rel);
+	Oid			pkoid = mpn_primary_key_index(rel);
 	Relation	indexrel;
 	Datum		values[INDEX_MAX_KEYS];
 	bool		isnull[INDEX_MAX_KEYS];
@@ -431,7 +431,7 @@ probe_rows(Relation rel, const RuleTrigger *rule, Datum value,
 								   (FmgrInfo *) &rule->probe_eq, value);
 	do
 	{
-		IndexScanDesc scan = index_beginscan(rel, indexrel, &dirty, 1, 0);
+		IndexScanDesc scan = mpn_index_beginscan(rel, indexrel, &dirty, 1, 0);
 
 		retry = false;
 		index_rescan(scan, &key, 1, NULL, 0);

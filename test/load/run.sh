@@ -82,7 +82,7 @@ run_level() {
 	# 40001 and 40P01 are retried by pgbench (a retry then meets the
 	# trigger's class-23 refusal); any other error aborts the client
 	PGOPTIONS="${PGOPTIONS:-} $fast_deadlocks -c default_transaction_isolation=${level//_/\\ }" \
-		"$PGBENCH" -n -d "$DB" -c "$CLIENTS" -j 2 -t "$tx" --max-tries=100 \
+		"$PGBENCH" -n -d "$DB" -c "$CLIENTS" -j 2 -t "$tx" --max-tries=1000 \
 		-f "$script" >"$work/pgbench.log" 2>"$work/pgbench.err"
 	status=$?
 	result=$(q -At "$@" -v expected="$expected" -v level="${level//_/ }" -f "$check" 2>&1)

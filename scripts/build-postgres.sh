@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Build a PostgreSQL major from Debian's source packages, to test the
+# extension against it (scripts/run-tests.sh --pg-config ...).  Nothing of
+# PostgreSQL's goes into this repository: the source is downloaded into a
+# cache outside it and built there.
+#
+# Usage: scripts/build-postgres.sh [--cache DIR] MAJOR
+#   --cache DIR   where sources and builds live (default $MPN_PG_CACHE, or
+#                 /var/cache/mpn-benefits/postgres); a second run reuses a
+#                 build that finished, and rebuilds nothing
+#
+# Where the source comes from: deb-src lines for sid, trixie and
+# experimental, on the same archive that this machine's own apt sources name
+# (read from them), in a private apt configuration under the cache (the
+# machine's own apt state is not touched).  The newest version those indexes
+# name is fetched with `apt-get source --download-only`, which checks it
+# against the .dsc's checksums.  Where the archive no longer serves that
+# version's files, the newest upstream tarball of the same major that it does
+# serve (postgresql-NN_NN.M.orig.tar.bz2 in the package's pool folder,
+# counting the minor down) is taken instead.
+#
+# Build: ./configure --prefix=<cache>/NN/install --with-icu --without-readline,
+# make -j2, make install, make -C src/test/isolation install (4 to 7 minutes
+# on 2 cores; needs bison, flex, libicu-dev, pkg-config, zlib1g-dev).
+#
+# Output: the last line on stdout is the path of the build's pg_config.
+# Exit status: 0 built (or cached); 3 no source of this major can be
+# downloaded (the caller reports the major as skipped); anything else is a
+# failure (a download that broke off, configure or make failing).
+set -euo pipefail
+
+CACHE=${MPN_PG_CACHE:-/var/cache/mpn-benefits/postgres}
+while [ $# -gt 0 ]; do
+	case "$1" in
+		--cache) CACHE=$2; shift 2 ;;
+		-h | --help) sed -n '2,/^set -euo/{/^#/p}' "$0"; exit 0 ;;
+		-*) echo "build-postgres.sh: unknown option $1" >&2; exit 2 ;;
+		*) break ;;
+	esac
+done
+if [ $# -ne 1 ] || ! [[ "$1" =~ ^[1-9][0-9]$ ]]; then
+	echo "usage: build-postgres.sh [--cache DIR] MAJOR (a two-digit major, such as 17)" >&2
+	exit 2
+fi
+MAJOR=$1
+DIR=$CACHE/$MAJOR
+PREFIX=$DIR/install
+log() { echo "build-postgres $MAJOR: $*" >&2; }
+
+# A finished build leaves its stamp last; anything short of it is rebuilt.
+if [ -f "$DIR/built" ] && [ -x "$PREFIX/bin/pg_config" ]; then
+	log "cached: $(cat "$DIR/built")"
+	echo "$PREFIX/bin/pg_config"
+	exit 0
+fi
+
+mkdir -p "$DIR/apt/lists/partial" "$DIR/src"
+
+# The Debian archive this machine uses, from its own apt sources (deb822
+# .sources files or one-line sources.list), the first whose suites are
+# Debian's own (not -security).
+archive=$(
+	{
+		for f in /etc/apt/sources.list.d/*.sources; do [ -r "$f" ] && cat "$f" && echo; done | awk '
+			/^URIs:/ { uri = $2 } /^Suites:/ { suites = $0 }
+			/^[[:space:]]*$/ { if (uri != "" && suites !~ /security/) print uri; uri = ""; suites = "" }
+			END { if (uri != "" && suites !~ /security/) print uri }'
+		[ -r /etc/apt/sources.list ] &&
+			awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; break } }' /etc/apt/sources.list
+	} | head -n 1
+) || true
+if [ -z "$archive" ]; then
+	log "no Debian archive found in this machine's apt sources"
+	exit 3
+fi
+archive=${archive%/}
+
+APT=(-o Dir::Etc::SourceList="$DIR/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+	-o Dir::State::Lists="$DIR/apt/lists" -o Dir::Cache="$DIR/apt/cache"
+	-o APT::Sandbox::User=root -o Debug::NoLocking=1)
+mkdir -p "$DIR/apt/cache/archives/partial"
+: >"$DIR/apt/sources.list"
+for suite in sid trixie experimental; do
+	echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $archive $suite main" >>"$DIR/apt/sources.list"
+done
+log "reading the source indexes of sid, trixie and experimental"
+if ! apt-get "${APT[@]}" -qq update >"$DIR/apt/update.log" 2>&1; then
+	log "apt-get update failed: $(tail -n 1 "$DIR/apt/update.log")"
+	exit 3
+fi
+
+# The newest version any of the indexes names
+newest=''
+for v in $(apt-cache "${APT[@]}" showsrc "postgresql-$MAJOR" 2>/dev/null | awk '/^Version:/ { print $2 }'); do
+	if [ -z "$newest" ] || dpkg --compare-versions "$v" gt "$newest"; then
+		newest=$v
+	fi
+done
+if [ -z "$newest" ]; then
+	log "no index names postgresql-$MAJOR"
+	exit 3
+fi
+upstream=${newest#*:}
+upstream=${upstream%-*}
+log "the indexes name $newest"
+
+tarball=''
+rm -rf "$DIR/src" && mkdir -p "$DIR/src"
+if (cd "$DIR/src" && apt-get "${APT[@]}" -qq source --download-only "postgresql-$MAJOR=$newest") >"$DIR/src/download.log" 2>&1; then
+	tarball=$(ls "$DIR/src"/postgresql-"$MAJOR"_*.orig.tar.* | head -n 1)
+	version=$upstream
+	origin="Debian source package postgresql-$MAJOR $newest (checked against its .dsc)"
+else
+	log "the archive does not serve $newest ($(grep -m1 -oE '[0-9]{3} +[A-Z][A-Za-z]+( [A-Z][A-Za-z]+)*' "$DIR/src/download.log" || echo 'download failed'))"
+	# A release (NN.M, not a beta or rc): count the minor down to the
+	# newest upstream tarball still in the pool.
+	if [[ "$upstream" =~ ^$MAJOR\.([0-9]+)$ ]]; then
+		pool="$archive/pool/main/p/postgresql-$MAJOR"
+		for ((minor = BASH_REMATCH[1] - 1; minor >= 0; minor--)); do
+			file="postgresql-${MAJOR}_$MAJOR.$minor.orig.tar.bz2"
+			if /usr/lib/apt/apt-helper -o APT::Sandbox::User=root download-file "$pool/$file" "$DIR/src/$file" >>"$DIR/src/download.log" 2>&1; then
+				tarball=$DIR/src/$file
+				version=$MAJOR.$minor
+				origin="upstream tarball $file from the pool of postgresql-$MAJOR"
+				break
+			fi
+			rm -f "$DIR/src/$file"
+		done
+	fi
+fi
+if [ -z "$tarball" ]; then
+	log "no source of PostgreSQL $MAJOR can be downloaded"
+	exit 3
+fi
+log "building PostgreSQL $version from the $origin"
+
+tar -xf "$tarball" -C "$DIR/src"
+srcdir=$(find "$DIR/src" -mindepth 1 -maxdepth 1 -type d -name 'postgresql-*' | head -n 1)
+rm -rf "$PREFIX"
+(
+	cd "$srcdir"
+	./configure --prefix="$PREFIX" --with-icu --without-readline >"$DIR/configure.log" 2>&1
+	make -j2 >"$DIR/make.log" 2>&1
+	make install >"$DIR/install.log" 2>&1
+	make -C src/test/isolation install >>"$DIR/install.log" 2>&1
+) || {
+	log "build failed; see the logs in $DIR (configure.log, make.log, install.log)"
+	exit 1
+}
+# keep the build, not the source tree
+rm -rf "$srcdir"
+echo "PostgreSQL $version from the $origin, built $(date -u '+%Y-%m-%d %H:%M UTC')" >"$DIR/built"
+log "built: $(cat "$DIR/built")"
+echo "$PREFIX/bin/pg_config"
