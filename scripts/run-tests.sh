@@ -99,6 +99,8 @@ test_server() {						# test_server PG_CONFIG
 test_package() {
 	local work deb
 	work=$(mktemp -d /tmp/mpn-deb.XXXXXX)
+	# the build-time tests run a server as another user, which reads the staged files
+	chmod 755 "$work"
 	echo "== Debian package: dpkg-buildpackage -b -us -uc in $work"
 	mkdir "$work/src"
 	tar -C "$root" --exclude=./.git --exclude=./results --exclude=./output_iso \

@@ -28,6 +28,21 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 
+-- Run one statement whose error is PostgreSQL's own, not the extension's:
+-- 'ok', or 'SQLSTATE: message'.  The detail, hint and cursor position of
+-- such errors change between majors (19 moved "No operator matches..."
+-- into a DETAIL and marks the position of more errors), their SQLSTATE and
+-- message do not.
+CREATE FUNCTION mpn_test.core_error(stmt text) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE stmt;
+	RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ': ' || SQLERRM;
+END
+$$;
+
 -- Evaluate one expression; its value as text ('NULL' for null), or the
 -- error as mpn_test.try() reports it.
 CREATE FUNCTION mpn_test.eval(expr text) RETURNS text
