@@ -89,44 +89,59 @@ if ! apt-get "${APT[@]}" -qq update >"$DIR/apt/update.log" 2>&1; then
 	exit 3
 fi
 
-# The newest version any of the indexes names
-newest=''
-for v in $(apt-cache "${APT[@]}" showsrc "postgresql-$MAJOR" 2>/dev/null | awk '/^Version:/ { print $2 }'); do
-	if [ -z "$newest" ] || dpkg --compare-versions "$v" gt "$newest"; then
-		newest=$v
-	fi
+# The versions the indexes name, newest first
+versions=$(apt-cache "${APT[@]}" showsrc "postgresql-$MAJOR" 2>/dev/null | awk '/^Version:/ { print $2 }' | sort -u)
+sorted=''						# insertion sort by dpkg's order
+for v in $versions; do
+	placed=0 rest=''
+	for w in $sorted; do
+		if [ "$placed" = 0 ] && dpkg --compare-versions "$v" gt "$w"; then
+			rest="$rest $v"
+			placed=1
+		fi
+		rest="$rest $w"
+	done
+	[ "$placed" = 0 ] && rest="$rest $v"
+	sorted=${rest# }
 done
-if [ -z "$newest" ]; then
+if [ -z "$sorted" ]; then
 	log "no index names postgresql-$MAJOR"
 	exit 3
 fi
-upstream=${newest#*:}
-upstream=${upstream%-*}
-log "the indexes name $newest"
+log "the indexes name$(printf ' %s' $sorted)"
 
 tarball=''
 rm -rf "$DIR/src" && mkdir -p "$DIR/src"
-if (cd "$DIR/src" && apt-get "${APT[@]}" -qq source --download-only "postgresql-$MAJOR=$newest") >"$DIR/src/download.log" 2>&1; then
-	tarball=$(ls "$DIR/src"/postgresql-"$MAJOR"_*.orig.tar.* | head -n 1)
-	version=$upstream
-	origin="Debian source package postgresql-$MAJOR $newest (checked against its .dsc)"
-else
-	log "the archive does not serve $newest ($(grep -m1 -oE '[0-9]{3} +[A-Z][A-Za-z]+( [A-Z][A-Za-z]+)*' "$DIR/src/download.log" || echo 'download failed'))"
-	# A release (NN.M, not a beta or rc): count the minor down to the
-	# newest upstream tarball still in the pool.
-	if [[ "$upstream" =~ ^$MAJOR\.([0-9]+)$ ]]; then
-		pool="$archive/pool/main/p/postgresql-$MAJOR"
-		for ((minor = BASH_REMATCH[1] - 1; minor >= 0; minor--)); do
-			file="postgresql-${MAJOR}_$MAJOR.$minor.orig.tar.bz2"
-			if /usr/lib/apt/apt-helper -o APT::Sandbox::User=root download-file "$pool/$file" "$DIR/src/$file" >>"$DIR/src/download.log" 2>&1; then
-				tarball=$DIR/src/$file
-				version=$MAJOR.$minor
-				origin="upstream tarball $file from the pool of postgresql-$MAJOR"
-				break
-			fi
-			rm -f "$DIR/src/$file"
-		done
+: >"$DIR/src/download.log"
+for v in $sorted; do
+	if (cd "$DIR/src" && apt-get "${APT[@]}" -qq source --download-only "postgresql-$MAJOR=$v") >>"$DIR/src/download.log" 2>&1; then
+		tarball=$(ls "$DIR/src"/postgresql-"$MAJOR"_*.orig.tar.* | head -n 1)
+		version=${v#*:}
+		version=${version%-*}
+		origin="Debian source package postgresql-$MAJOR $v (checked against its .dsc)"
+		break
 	fi
+	log "the archive does not serve $v ($(grep -oE '[0-9]{3} +[A-Z][A-Za-z]+( [A-Z][A-Za-z]+)*' "$DIR/src/download.log" | tail -n 1 || echo 'download failed'))"
+	rm -f "$DIR/src"/postgresql-"$MAJOR"_*
+done
+
+# Failing that, a release (NN.M, not a beta or rc): count the newest
+# version's minor down to the newest upstream tarball still in the pool.
+newest=${sorted%% *}
+upstream=${newest#*:}
+upstream=${upstream%-*}
+if [ -z "$tarball" ] && [[ "$upstream" =~ ^$MAJOR\.([0-9]+)$ ]]; then
+	pool="$archive/pool/main/p/postgresql-$MAJOR"
+	for ((minor = BASH_REMATCH[1] - 1; minor >= 0; minor--)); do
+		file="postgresql-${MAJOR}_$MAJOR.$minor.orig.tar.bz2"
+		if /usr/lib/apt/apt-helper -o APT::Sandbox::User=root download-file "$pool/$file" "$DIR/src/$file" >>"$DIR/src/download.log" 2>&1; then
+			tarball=$DIR/src/$file
+			version=$MAJOR.$minor
+			origin="upstream tarball $file from the pool of postgresql-$MAJOR"
+			break
+		fi
+		rm -f "$DIR/src/$file"
+	done
 fi
 if [ -z "$tarball" ]; then
 	log "no source of PostgreSQL $MAJOR can be downloaded"
