@@ -441,6 +441,10 @@ UPDATE rules_keys SET redeemed_on = '2024-02-29' WHERE redeemed_on = '2020-02-29
 SELECT * FROM rules_keys WHERE redeemed_on = '2024-02-29';
 INSERT INTO rules_keys (redeemed_on) VALUES ('5874897-06-01');
 CREATE INDEX rules_keys_valid ON rules_keys (mpn.key_valid_until(redeemed_on));
+-- A rule whose day defaults to mpn.today() is not immutable: PostgreSQL
+-- refuses it in a generated column.  (Servers before 15.6 and 16.2 let it
+-- through: they checked the expression before filling in default
+-- arguments, PostgreSQL bug #18097.)
 CREATE TABLE rules_bad (
 	expiry date,
 	open_now boolean GENERATED ALWAYS AS (mpn.can_activate(expiry, false)) STORED
