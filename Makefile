@@ -6,13 +6,25 @@ OBJS = \
 	src/mpn_benefits.o \
 	src/calendar.o \
 	src/text_forms.o \
+	src/dates.o \
 	src/product_key.o \
 	src/license_term.o \
 	src/rules.o \
-	src/triggers.o \
-	src/drop_guard.o
+	src/triggers/support.o \
+	src/triggers/redeem_once.o \
+	src/triggers/reassign_after.o \
+	src/triggers/exclusive_offer.o \
+	src/triggers/partner_tenant_only.o \
+	src/drop_guard.o \
+	src/entry_points_1_0.o
 
-DATA = mpn_benefits--1.0.sql
+# The install script of the current version is built from its sources in
+# src/sql/, in this order; released versions' scripts and the upgrade
+# scripts are kept as they were released.
+EXTVERSION = 1.1
+SCRIPT_SOURCES = src/sql/types.sql src/sql/rules.sql src/sql/triggers.sql src/sql/ledger.sql
+DATA_built = mpn_benefits--$(EXTVERSION).sql
+DATA = src/sql/mpn_benefits--1.0.sql src/sql/mpn_benefits--1.0--1.1.sql
 
 # pg_regress suites in sql/ and expected/, isolation specs in specs/
 REGRESS = setup product_key license_term soft_input_errors rules triggers ledger ledger_dump
@@ -23,7 +35,7 @@ ISOLATION_OPTS = --load-extension=mpn_benefits
 # -Wextra for our code; the server's headers are system headers to it (they
 # have unused parameters by design), and GCC drops their -I for -isystem.
 PG_CFLAGS += -Wall -Wextra
-PG_CPPFLAGS += -isystem $(shell $(PG_CONFIG) --includedir-server)
+PG_CPPFLAGS += -I$(srcdir)/src -isystem $(shell $(PG_CONFIG) --includedir-server)
 ifdef WERROR
 PG_CFLAGS += -Werror
 endif
@@ -33,6 +45,24 @@ EXTRA_CLEAN = test/fuzz/build
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+mpn_benefits--$(EXTVERSION).sql: $(SCRIPT_SOURCES)
+	cat $^ >$@
+
+# Each object depends on the headers it includes, so that touching one
+# (they define the stored layouts) rebuilds what uses it.
+TYPES_H = src/mpn_benefits.h src/compat.h src/text_forms.h
+src/calendar.o: src/calendar.h
+src/text_forms.o: src/text_forms.h src/calendar.h
+src/mpn_benefits.o: $(TYPES_H)
+src/dates.o: src/dates.h src/calendar.h $(TYPES_H)
+src/product_key.o: $(TYPES_H)
+src/license_term.o: src/dates.h $(TYPES_H)
+src/rules.o: src/dates.h src/calendar.h $(TYPES_H)
+src/drop_guard.o: $(TYPES_H)
+src/triggers/support.o src/triggers/redeem_once.o src/triggers/reassign_after.o \
+src/triggers/exclusive_offer.o src/triggers/partner_tenant_only.o: \
+	src/triggers/support.h src/dates.h $(TYPES_H)
 
 # The two halves of installcheck as targets of their own, so that
 # `make -k installcheck-regress installcheck-isolation` runs the isolation

@@ -255,7 +255,7 @@ FROM pg_extension e WHERE e.extname = 'mpn_benefits';
 --
 SELECT name, version, superuser, trusted, relocatable, schema
 FROM pg_available_extension_versions
-WHERE name = 'mpn_benefits';
+WHERE name = 'mpn_benefits' ORDER BY version;
 
 -- CREATE EXTENSION makes schema mpn, and DROP EXTENSION leaves it (it is
 -- not a member): drop both to start as in a fresh database.

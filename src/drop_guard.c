@@ -137,9 +137,9 @@ drop_reaches_extension(DropStmt *stmt, Oid extschema)
 }
 
 /* guard_drop(): the event trigger mpn_guard_drop, at ddl_command_start */
-PG_FUNCTION_INFO_V1(guard_drop);
+PG_FUNCTION_INFO_V1(mpn_guard_drop);
 Datum
-guard_drop(PG_FUNCTION_ARGS)
+mpn_guard_drop(PG_FUNCTION_ARGS)
 {
 	EventTriggerData *trigdata;
 	Oid			extoid;

@@ -25,6 +25,7 @@
 #include "utils/rangetypes.h"
 #include "utils/typcache.h"
 
+#include "dates.h"
 #include "mpn_benefits.h"
 
 #define TERM_SYNTAX_HINT \
@@ -35,7 +36,7 @@
 static void
 report_bad_term_text(const char *str, const TermError *err, Node *escontext)
 {
-	int			position = pg_mbstrlen_with_len(str, (int) err->offset) + 1;
+	int			position = mpn_char_position(str, err->offset);
 
 	switch (err->problem)
 	{
@@ -318,37 +319,16 @@ TERM_COMPARISON(license_term_le, <=)
 TERM_COMPARISON(license_term_gt, >)
 TERM_COMPARISON(license_term_ge, >=)
 
-/*
- * The bytes a term hashes as: its three fields big-endian, so that hash
- * values (and hash partitions) are the same on every platform.
- */
+/* The bytes a term hashes as: its three fields, big-endian */
+typedef uint32 TermHashBytes[3];
+
 static inline void
-term_hash_bytes(const LicenseTerm *term, uint32 bytes[3])
+term_hash_bytes(const LicenseTerm *term, TermHashBytes bytes)
 {
 	bytes[0] = pg_hton32((uint32) term->licenses);
 	bytes[1] = pg_hton32((uint32) term->starts);
 	bytes[2] = pg_hton32((uint32) term->ends);
 }
 
-/* license_term_hash(term): hash support function 1 */
-PG_FUNCTION_INFO_V1(license_term_hash);
-Datum
-license_term_hash(PG_FUNCTION_ARGS)
-{
-	uint32		bytes[3];
-
-	term_hash_bytes(PG_GETARG_LICENSE_TERM_P(0), bytes);
-	return hash_any((const unsigned char *) bytes, sizeof(bytes));
-}
-
-/* license_term_hash_extended(term, seed): hash support function 2 */
-PG_FUNCTION_INFO_V1(license_term_hash_extended);
-Datum
-license_term_hash_extended(PG_FUNCTION_ARGS)
-{
-	uint32		bytes[3];
-
-	term_hash_bytes(PG_GETARG_LICENSE_TERM_P(0), bytes);
-	return hash_any_extended((const unsigned char *) bytes, sizeof(bytes),
-							 PG_GETARG_INT64(1));
-}
+/* license_term_hash(term), license_term_hash_extended(term, seed): hash support */
+MPN_HASH_SUPPORT(license_term, PG_GETARG_LICENSE_TERM_P, TermHashBytes, term_hash_bytes)

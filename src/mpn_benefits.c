@@ -1,11 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * mpn_benefits.c
- *	  Module magic, the extension's settings, and "today" for the rules.
- *
- * The rules are kept in one time zone, UTC unless a superuser sets
- * mpn.time_zone, so that a session's own TimeZone never moves a deadline:
- * two clerks in Seattle and Sydney see the same "today" at the same moment.
+ *	  Module magic and the extension's settings, mpn.time_zone and
+ *	  mpn.as_of_date (dates.c reads them to say what day "today" is).
  *
  * src/mpn_benefits.c
  *
@@ -31,7 +28,32 @@ void		_PG_init(void);
 
 /* mpn.time_zone: its text, and the zone that text names */
 static char *mpn_time_zone_name = NULL;
-static pg_tz *mpn_time_zone = NULL;
+pg_tz	   *mpn_time_zone = NULL;
+
+/*
+ * mpn.as_of_date: when set, the day the rules take for "today" instead of
+ * the calendar, for reports "as of" a day and for reproducible tests.
+ */
+char	   *mpn_as_of_text = NULL;
+bool		mpn_as_of_set = false;
+DateADT		mpn_as_of = 0;
+
+/*
+ * Hand a check hook's parsed value to its assign hook: a copy in memory
+ * that guc.c owns and frees (compat.h says how, on each major).
+ */
+static bool
+set_guc_extra(void **extra, const void *value, size_t size)
+{
+	*extra = mpn_guc_extra_alloc(size);
+	if (*extra == NULL)
+	{
+		GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
+		return false;
+	}
+	memcpy(*extra, value, size);
+	return true;
+}
 
 /* Accept a zone PostgreSQL knows and can use (no leap-second zones) */
 static bool
@@ -51,14 +73,7 @@ check_time_zone(char **newval, void **extra, GucSource source)
 		GUC_check_errdetail("PostgreSQL does not support leap seconds.");
 		return false;
 	}
-	*extra = mpn_guc_extra_alloc(sizeof(pg_tz *));
-	if (*extra == NULL)
-	{
-		GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
-		return false;
-	}
-	*((pg_tz **) *extra) = tz;
-	return true;
+	return set_guc_extra(extra, &tz, sizeof(tz));
 }
 
 static void
@@ -67,14 +82,6 @@ assign_time_zone(const char *newval, void *extra)
 	(void) newval;
 	mpn_time_zone = *((pg_tz **) extra);
 }
-
-/*
- * mpn.as_of_date: when set, the day the rules take for "today" instead of
- * the calendar, for reports "as of" a day and for reproducible tests.
- */
-static char *mpn_as_of_text = NULL;
-static bool mpn_as_of_set = false;
-static DateADT mpn_as_of = 0;
 
 static bool
 check_as_of_date(char **newval, void **extra, GucSource source)
@@ -93,14 +100,7 @@ check_as_of_date(char **newval, void **extra, GucSource source)
 							*newval);
 		return false;
 	}
-	*extra = mpn_guc_extra_alloc(sizeof(DateADT));
-	if (*extra == NULL)
-	{
-		GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
-		return false;
-	}
-	*((DateADT *) *extra) = day;
-	return true;
+	return set_guc_extra(extra, &day, sizeof(day));
 }
 
 static void
@@ -138,83 +138,4 @@ _PG_init(void)
 							   assign_as_of_date,
 							   NULL);
 	MarkGUCPrefixReserved("mpn");
-}
-
-/*
- * The calendar date of a moment in mpn.time_zone: how a timestamptz
- * becomes a day for the rules.
- */
-DateADT
-mpn_date_of(TimestampTz moment)
-{
-	struct pg_tm tm;
-	fsec_t		fsec;
-	int			tzoffset;
-
-	if (TIMESTAMP_IS_NOBEGIN(moment))
-		return DATEVAL_NOBEGIN;
-	if (TIMESTAMP_IS_NOEND(moment))
-		return DATEVAL_NOEND;
-	if (timestamp2tm(moment, &tzoffset, &tm, &fsec, NULL, mpn_time_zone) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("timestamp out of range")));
-	return date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) - POSTGRES_EPOCH_JDATE;
-}
-
-/*
- * The calendar date, in mpn.time_zone, at which the current transaction
- * started: stable within a transaction, like CURRENT_DATE.  mpn.as_of_date
- * overrides it.
- */
-DateADT
-mpn_today(void)
-{
-	/* the last answer, for the transaction start and zone it was for */
-	static TimestampTz cached_start = 0;
-	static pg_tz *cached_zone = NULL;
-	static DateADT cached_day = 0;
-	TimestampTz start;
-
-	if (mpn_as_of_set)
-		return mpn_as_of;
-	start = GetCurrentTransactionStartTimestamp();
-	if (start != cached_start || mpn_time_zone != cached_zone)
-	{
-		cached_day = mpn_date_of(start);
-		cached_start = start;
-		cached_zone = mpn_time_zone;
-	}
-	return cached_day;
-}
-
-/*
- * The moment a rule stamps as "now" into a timestamptz: the transaction's
- * start, or with mpn.as_of_date the start of that day in mpn.time_zone.
- */
-TimestampTz
-mpn_now(void)
-{
-	struct pg_tm tm;
-	TimestampTz result;
-	int			tzoffset;
-
-	if (!mpn_as_of_set)
-		return GetCurrentTransactionStartTimestamp();
-	memset(&tm, 0, sizeof(tm));
-	j2date(mpn_as_of + POSTGRES_EPOCH_JDATE, &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
-	tzoffset = DetermineTimeZoneOffset(&tm, mpn_time_zone);
-	if (tm2timestamp(&tm, 0, &tzoffset, &result) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("timestamp out of range for mpn.as_of_date \"%s\"", mpn_as_of_text)));
-	return result;
-}
-
-/* mpn.today(): the rules' calendar date now */
-PG_FUNCTION_INFO_V1(mpn_today_sql);
-Datum
-mpn_today_sql(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_DATEADT(mpn_today());
 }

@@ -26,13 +26,6 @@
 	"A product key uses the letters BCDFGHJKMPQRTVWXY, the digits 2346789 " \
 	"and at most one letter N, in five groups of five."
 
-/* 1-based character position of a byte offset into str, as a user counts */
-static int
-char_position(const char *str, size_t offset)
-{
-	return pg_mbstrlen_with_len(str, (int) offset) + 1;
-}
-
 /*
  * Report text that is not a product key: an ERROR, or a soft error saved
  * in escontext.  str is the whole value as given (len bytes).
@@ -51,7 +44,7 @@ report_bad_key_text(const char *str, size_t len, const KeyError *err,
 					 errmsg("invalid input syntax for type product_key: \"%s\"", value),
 					 errdetail("Character \"%.*s\" at position %d cannot appear in a product key.",
 							   pg_mblen(value + err->offset), value + err->offset,
-							   char_position(value, err->offset)),
+							   mpn_char_position(value, err->offset)),
 					 errhint(KEY_ALPHABET_HINT)));
 			break;
 		case KEY_SECOND_N:
@@ -59,15 +52,15 @@ report_bad_key_text(const char *str, size_t len, const KeyError *err,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("invalid input syntax for type product_key: \"%s\"", value),
 					 errdetail("Letter \"N\" appears at positions %d and %d; a product key holds at most one.",
-							   char_position(value, err->first_n),
-							   char_position(value, err->offset))));
+							   mpn_char_position(value, err->first_n),
+							   mpn_char_position(value, err->offset))));
 			break;
 		case KEY_BAD_HYPHEN:
 			errsave(escontext,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("invalid input syntax for type product_key: \"%s\"", value),
 					 errdetail("Hyphen at position %d does not separate two groups of five characters.",
-							   char_position(value, err->offset))));
+							   mpn_char_position(value, err->offset))));
 			break;
 		case KEY_SOME_HYPHENS:
 			errsave(escontext,
@@ -278,39 +271,18 @@ KEY_COMPARISON(product_key_le, <=)
 KEY_COMPARISON(product_key_gt, >)
 KEY_COMPARISON(product_key_ge, >=)
 
-/*
- * The bytes a key hashes as: its two halves big-endian, so that hash values
- * (and hash partitions) are the same on every platform.
- */
+/* The bytes a key hashes as: its two halves, big-endian */
+typedef uint64 KeyHashBytes[2];
+
 static inline void
-key_hash_bytes(const ProductKey *key, uint64 bytes[2])
+key_hash_bytes(const ProductKey *key, KeyHashBytes bytes)
 {
 	bytes[0] = pg_hton64(key->hi);
 	bytes[1] = pg_hton64(key->lo);
 }
 
-/* product_key_hash(key): hash support function 1 */
-PG_FUNCTION_INFO_V1(product_key_hash);
-Datum
-product_key_hash(PG_FUNCTION_ARGS)
-{
-	uint64		bytes[2];
-
-	key_hash_bytes(PG_GETARG_PRODUCT_KEY_P(0), bytes);
-	return hash_any((const unsigned char *) bytes, sizeof(bytes));
-}
-
-/* product_key_hash_extended(key, seed): hash support function 2 */
-PG_FUNCTION_INFO_V1(product_key_hash_extended);
-Datum
-product_key_hash_extended(PG_FUNCTION_ARGS)
-{
-	uint64		bytes[2];
-
-	key_hash_bytes(PG_GETARG_PRODUCT_KEY_P(0), bytes);
-	return hash_any_extended((const unsigned char *) bytes, sizeof(bytes),
-							 PG_GETARG_INT64(1));
-}
+/* product_key_hash(key), product_key_hash_extended(key, seed): hash support */
+MPN_HASH_SUPPORT(product_key, PG_GETARG_PRODUCT_KEY_P, KeyHashBytes, key_hash_bytes)
 
 /* product_key_smaller(a, b): the min() aggregate's transition */
 PG_FUNCTION_INFO_V1(product_key_smaller);

@@ -25,22 +25,13 @@
 #include "utils/date.h"
 
 #include "calendar.h"
+#include "dates.h"
 #include "mpn_benefits.h"
 
 /* Rule 2: benefits that need a user assignment get this many more days */
 #define GRACE_DAYS			30
 /* Rule 7: a Visual Studio subscription may pass on this many days later */
 #define REASSIGN_AFTER_DAYS 90
-
-/* ISO text of a date for messages, palloc'd */
-char *
-mpn_date_text(DateADT day)
-{
-	char	   *buf = palloc(CAL_DAY_TEXT_SIZE);
-
-	cal_format_day(day, buf);
-	return buf;
-}
 
 /* The last day of the date range, for messages */
 #define LAST_DATE_TEXT "5874897-12-31"
@@ -100,17 +91,17 @@ require_finite(DateADT day, const char *argname)
 }
 
 /* benefit_expiry(enrolled_on): rule 1, the last day to activate */
-PG_FUNCTION_INFO_V1(benefit_expiry);
+PG_FUNCTION_INFO_V1(mpn_benefit_expiry);
 Datum
-benefit_expiry(PG_FUNCTION_ARGS)
+mpn_benefit_expiry(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_DATEADT(plus_one_year(PG_GETARG_DATEADT(0)));
 }
 
 /* activation_deadline(benefit_expiry, requires_user_assignment): rule 2 */
-PG_FUNCTION_INFO_V1(activation_deadline);
+PG_FUNCTION_INFO_V1(mpn_activation_deadline);
 Datum
-activation_deadline(PG_FUNCTION_ARGS)
+mpn_activation_deadline(PG_FUNCTION_ARGS)
 {
 	DateADT		expiry = PG_GETARG_DATEADT(0);
 
@@ -120,9 +111,9 @@ activation_deadline(PG_FUNCTION_ARGS)
 }
 
 /* can_activate(benefit_expiry, requires_user_assignment, on_date) */
-PG_FUNCTION_INFO_V1(can_activate);
+PG_FUNCTION_INFO_V1(mpn_can_activate);
 Datum
-can_activate(PG_FUNCTION_ARGS)
+mpn_can_activate(PG_FUNCTION_ARGS)
 {
 	DateADT		expiry = PG_GETARG_DATEADT(0);
 	int32		grace = PG_GETARG_BOOL(1) ? GRACE_DAYS : 0;
@@ -132,17 +123,17 @@ can_activate(PG_FUNCTION_ARGS)
 }
 
 /* key_valid_until(redeemed_on): rule 3, the first day the key is spent */
-PG_FUNCTION_INFO_V1(key_valid_until);
+PG_FUNCTION_INFO_V1(mpn_key_valid_until);
 Datum
-key_valid_until(PG_FUNCTION_ARGS)
+mpn_key_valid_until(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_DATEADT(plus_one_year(PG_GETARG_DATEADT(0)));
 }
 
 /* key_is_usable(redeemed_on, on_date): on_date in [redeemed_on, valid_until) */
-PG_FUNCTION_INFO_V1(key_is_usable);
+PG_FUNCTION_INFO_V1(mpn_key_is_usable);
 Datum
-key_is_usable(PG_FUNCTION_ARGS)
+mpn_key_is_usable(PG_FUNCTION_ARGS)
 {
 	DateADT		redeemed = PG_GETARG_DATEADT(0);
 	DateADT		on_date = PG_GETARG_DATEADT(1);
@@ -156,25 +147,25 @@ key_is_usable(PG_FUNCTION_ARGS)
 }
 
 /* can_renew(renewal_start, on_date): rule 6 */
-PG_FUNCTION_INFO_V1(can_renew);
+PG_FUNCTION_INFO_V1(mpn_can_renew);
 Datum
-can_renew(PG_FUNCTION_ARGS)
+mpn_can_renew(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(PG_GETARG_DATEADT(1) >= PG_GETARG_DATEADT(0));
 }
 
 /* reassignable_on(assigned_on): rule 7, the first day it may pass on */
-PG_FUNCTION_INFO_V1(reassignable_on);
+PG_FUNCTION_INFO_V1(mpn_reassignable_on);
 Datum
-reassignable_on(PG_FUNCTION_ARGS)
+mpn_reassignable_on(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_DATEADT(plus_days(PG_GETARG_DATEADT(0), REASSIGN_AFTER_DAYS, "90 days"));
 }
 
 /* can_reassign(assigned_on, on_date): rule 7 */
-PG_FUNCTION_INFO_V1(can_reassign);
+PG_FUNCTION_INFO_V1(mpn_can_reassign);
 Datum
-can_reassign(PG_FUNCTION_ARGS)
+mpn_can_reassign(PG_FUNCTION_ARGS)
 {
 	DateADT		assigned = PG_GETARG_DATEADT(0);
 	DateADT		on_date = PG_GETARG_DATEADT(1);
@@ -266,9 +257,9 @@ extend_term(const LicenseTerm *term, DateADT on_date)
 }
 
 /* add_licenses(term, added, on_date): rule 4 */
-PG_FUNCTION_INFO_V1(add_licenses);
+PG_FUNCTION_INFO_V1(mpn_add_licenses);
 Datum
-add_licenses(PG_FUNCTION_ARGS)
+mpn_add_licenses(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_LICENSE_TERM_P(add_licenses_to(PG_GETARG_LICENSE_TERM_P(0),
 											 PG_GETARG_INT32(1),
@@ -276,18 +267,18 @@ add_licenses(PG_FUNCTION_ARGS)
 }
 
 /* extend(term, on_date): rule 5 */
-PG_FUNCTION_INFO_V1(extend);
+PG_FUNCTION_INFO_V1(mpn_extend);
 Datum
-extend(PG_FUNCTION_ARGS)
+mpn_extend(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_LICENSE_TERM_P(extend_term(PG_GETARG_LICENSE_TERM_P(0),
 										 PG_GETARG_DATEADT(1)));
 }
 
 /* remaining_days(term, on_date): days of the pool left on on_date */
-PG_FUNCTION_INFO_V1(remaining_days);
+PG_FUNCTION_INFO_V1(mpn_remaining_days);
 Datum
-remaining_days(PG_FUNCTION_ARGS)
+mpn_remaining_days(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_INT32(days_left(PG_GETARG_LICENSE_TERM_P(0), PG_GETARG_DATEADT(1)));
 }
@@ -297,9 +288,9 @@ remaining_days(PG_FUNCTION_ARGS)
  * key, side by side.  Adding is NULL where it is not possible (the
  * subscription is not active on on_date).
  */
-PG_FUNCTION_INFO_V1(preview_key);
+PG_FUNCTION_INFO_V1(mpn_preview_key);
 Datum
-preview_key(PG_FUNCTION_ARGS)
+mpn_preview_key(PG_FUNCTION_ARGS)
 {
 	LicenseTerm *term = PG_GETARG_LICENSE_TERM_P(0);
 	int32		licenses_on_key = PG_GETARG_INT32(1);

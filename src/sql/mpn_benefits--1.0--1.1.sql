@@ -1,0 +1,77 @@
+/* mpn_benefits--1.0--1.1.sql: from 1.0 to 1.1 */
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "ALTER EXTENSION mpn_benefits UPDATE TO '1.1'" to load this file. \quit
+
+--
+-- Every SQL-callable C symbol has the mpn_ prefix from 1.1 on (a library
+-- shares one symbol namespace with every other a backend loads).  Point
+-- the functions that 1.0 declared by their bare names at the new symbols;
+-- CREATE OR REPLACE keeps each function's OID, owner, privileges, comment
+-- and everything that depends on it (triggers, generated columns, views).
+-- The library keeps the old names too (src/entry_points_1_0.c), for
+-- databases not updated yet.
+--
+CREATE OR REPLACE FUNCTION @extschema@.benefit_expiry(enrolled_on pg_catalog.date) RETURNS pg_catalog.date
+AS 'MODULE_PATHNAME', 'mpn_benefit_expiry' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OR REPLACE FUNCTION @extschema@.activation_deadline(benefit_expiry pg_catalog.date, requires_user_assignment pg_catalog.bool)
+RETURNS pg_catalog.date
+AS 'MODULE_PATHNAME', 'mpn_activation_deadline' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OR REPLACE FUNCTION @extschema@.can_activate(benefit_expiry pg_catalog.date, requires_user_assignment pg_catalog.bool,
+										 on_date pg_catalog.date DEFAULT @extschema@.today())
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'mpn_can_activate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OR REPLACE FUNCTION @extschema@.key_valid_until(redeemed_on pg_catalog.date) RETURNS pg_catalog.date
+AS 'MODULE_PATHNAME', 'mpn_key_valid_until' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OR REPLACE FUNCTION @extschema@.key_is_usable(redeemed_on pg_catalog.date, on_date pg_catalog.date DEFAULT @extschema@.today())
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'mpn_key_is_usable' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OR REPLACE FUNCTION @extschema@.can_renew(renewal_start pg_catalog.date, on_date pg_catalog.date DEFAULT @extschema@.today())
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'mpn_can_renew' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OR REPLACE FUNCTION @extschema@.reassignable_on(assigned_on pg_catalog.date) RETURNS pg_catalog.date
+AS 'MODULE_PATHNAME', 'mpn_reassignable_on' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OR REPLACE FUNCTION @extschema@.can_reassign(assigned_on pg_catalog.date, on_date pg_catalog.date DEFAULT @extschema@.today())
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'mpn_can_reassign' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OR REPLACE FUNCTION @extschema@.add_licenses(term @extschema@.license_term, added pg_catalog.int4,
+										 on_date pg_catalog.date DEFAULT @extschema@.today())
+RETURNS @extschema@.license_term
+AS 'MODULE_PATHNAME', 'mpn_add_licenses' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OR REPLACE FUNCTION @extschema@.extend(term @extschema@.license_term, on_date pg_catalog.date DEFAULT @extschema@.today())
+RETURNS @extschema@.license_term
+AS 'MODULE_PATHNAME', 'mpn_extend' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OR REPLACE FUNCTION @extschema@.remaining_days(term @extschema@.license_term, on_date pg_catalog.date DEFAULT @extschema@.today())
+RETURNS pg_catalog.int4
+AS 'MODULE_PATHNAME', 'mpn_remaining_days' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OR REPLACE FUNCTION @extschema@.preview_key(term @extschema@.license_term, licenses_on_key pg_catalog.int4,
+										on_date pg_catalog.date DEFAULT @extschema@.today(),
+										OUT added @extschema@.license_term, OUT added_remaining_days pg_catalog.int4,
+										OUT extended @extschema@.license_term, OUT extended_remaining_days pg_catalog.int4)
+AS 'MODULE_PATHNAME', 'mpn_preview_key' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OR REPLACE FUNCTION @extschema@.redeem_once() RETURNS trigger
+AS 'MODULE_PATHNAME', 'mpn_redeem_once' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE OR REPLACE FUNCTION @extschema@.reassign_after() RETURNS trigger
+AS 'MODULE_PATHNAME', 'mpn_reassign_after' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE OR REPLACE FUNCTION @extschema@.exclusive_offer() RETURNS trigger
+AS 'MODULE_PATHNAME', 'mpn_exclusive_offer' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE OR REPLACE FUNCTION @extschema@.partner_tenant_only() RETURNS trigger
+AS 'MODULE_PATHNAME', 'mpn_partner_tenant_only' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE OR REPLACE FUNCTION @extschema@.guard_drop() RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'mpn_guard_drop' LANGUAGE C VOLATILE PARALLEL UNSAFE;

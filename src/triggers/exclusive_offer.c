@@ -1,0 +1,155 @@
+/*-------------------------------------------------------------------------
+ *
+ * exclusive_offer.c
+ *	  mpn.exclusive_offer(user_column, offer_column [, exclusive_value])
+ *
+ *	  An offer that cannot be combined: a user who holds it holds no other
+ *	  offer (an AFTER ROW trigger, as exclusion constraints work).
+ *
+ * src/triggers/exclusive_offer.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "support.h"
+
+#define EXCLUSIVE_OFFER "mpn.exclusive_offer"
+#define DEFAULT_EXCLUSIVE_OFFER "azure_bulk_credit"
+
+/* Is offer the exclusive one, by the offer type's own = and collation? */
+static bool
+offer_is_exclusive(const RuleTrigger *rule, Datum offer)
+{
+	return DatumGetBool(FunctionCall2Coll((FmgrInfo *) &rule->equal,
+										  rule->equal_collation,
+										  offer, rule->exclusive_value));
+}
+
+/*
+ * A row clashes with the new row when exactly one of the two holds the
+ * exclusive offer; arg points to whether the new row does.
+ */
+static bool
+row_clashes(const RuleTrigger *rule, TupleTableSlot *slot, void *arg)
+{
+	bool		new_is_exclusive = *(bool *) arg;
+	bool		isnull;
+	Datum		offer = slot_getattr(slot, rule->attnum[1], &isnull);
+
+	if (isnull)
+		return false;
+	return offer_is_exclusive(rule, offer) != new_is_exclusive;
+}
+
+static void
+exclusive_value_context(void *arg)
+{
+	TriggerData *td = (TriggerData *) arg;
+
+	errcontext("reading the exclusive offer value \"%s\" of trigger \"%s\" on table \"%s\"",
+			   td->tg_trigger->tgnargs == 3 ? td->tg_trigger->tgargs[2] : DEFAULT_EXCLUSIVE_OFFER,
+			   td->tg_trigger->tgname, RelationGetRelationName(td->tg_relation));
+}
+
+static RuleTrigger *
+setup_exclusive_offer(FunctionCallInfo fcinfo)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	RuleTrigger *rule;
+	bool		is_new;
+	Oid			typinput;
+	Oid			typioparam;
+	const char *value;
+
+	mpn_require_attachment(fcinfo, EXCLUSIVE_OFFER, false,
+					   TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE, "INSERT OR UPDATE");
+	rule = mpn_rule_for_call(fcinfo, &is_new);
+	if (!is_new)
+		return rule;
+
+	mpn_require_arguments(td, EXCLUSIVE_OFFER, 2, 3,
+					  "user_column, offer_column [, exclusive_value]");
+	mpn_column_argument(td, rule, 0, 0, EXCLUSIVE_OFFER, "first (user_column)");
+	mpn_column_argument(td, rule, 1, 1, EXCLUSIVE_OFFER, "second (offer_column)");
+
+	/* the exclusive value, read once in the offer column's own type */
+	value = td->tg_trigger->tgnargs == 3 ? td->tg_trigger->tgargs[2] : DEFAULT_EXCLUSIVE_OFFER;
+	getTypeInputInfo(TupleDescAttr(RelationGetDescr(td->tg_relation),
+								   rule->attnum[1] - 1)->atttypid,
+					 &typinput, &typioparam);
+	mpn_setup_column_equality(fcinfo, rule, 1, EXCLUSIVE_OFFER, "second (offer_column)");
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		ErrorContextCallback context;
+
+		/* a value the offer type cannot read is misuse: say whose */
+		context.callback = exclusive_value_context;
+		context.arg = td;
+		context.previous = error_context_stack;
+		error_context_stack = &context;
+		rule->exclusive_value = OidInputFunctionCall(typinput, (char *) value,
+													 typioparam, -1);
+		error_context_stack = context.previous;
+		MemoryContextSwitchTo(old);
+	}
+
+	if (!mpn_find_probe_index(td->tg_relation, rule, InvalidAttrNumber))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" has no index on column \"%s\" for trigger \"%s\"",
+						RelationGetRelationName(td->tg_relation),
+						td->tg_trigger->tgargs[0], td->tg_trigger->tgname),
+				 errdetail("%s() looks up a user's other offers through a btree index whose first column is the user column.",
+						   EXCLUSIVE_OFFER),
+				 errhint("CREATE INDEX ON %s (%s);",
+						 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(td->tg_relation)),
+													RelationGetRelationName(td->tg_relation)),
+						 quote_identifier(td->tg_trigger->tgargs[0]))));
+	return rule;
+}
+
+/* exclusive_offer(): AFTER INSERT OR UPDATE FOR EACH ROW */
+PG_FUNCTION_INFO_V1(mpn_exclusive_offer);
+Datum
+mpn_exclusive_offer(PG_FUNCTION_ARGS)
+{
+	RuleTrigger *rule = setup_exclusive_offer(fcinfo);
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
+	HeapTuple	row = mpn_written_row(td);
+	bool		user_null;
+	bool		offer_null;
+	Datum		user;
+	Datum		offer;
+	bool		is_exclusive;
+	HeapTuple	other;
+
+	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+		return PointerGetDatum(NULL);	/* taking an offer away clashes with nothing */
+	user = mpn_get_column(rule, 0, row, tupdesc, &user_null);
+	offer = mpn_get_column(rule, 1, row, tupdesc, &offer_null);
+	if (user_null || offer_null)
+		return PointerGetDatum(NULL);
+	/* an update that moves neither user nor offer cannot make a clash */
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event) &&
+		mpn_column_unchanged(rule, 0, td->tg_trigtuple, row, tupdesc) &&
+		mpn_column_unchanged(rule, 1, td->tg_trigtuple, row, tupdesc))
+		return PointerGetDatum(NULL);
+
+	is_exclusive = offer_is_exclusive(rule, offer);
+	other = mpn_probe_rows(td->tg_relation, rule, user, &row->t_self, row_clashes, &is_exclusive);
+	if (other != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXCLUSION_VIOLATION),
+				 errmsg("user %s cannot hold offer %s together with offer %s",
+						mpn_column_text(rule, 0, row, tupdesc),
+						mpn_column_text(rule, 1, row, tupdesc),
+						mpn_column_text(rule, 1, other, tupdesc)),
+				 errdetail("Offer %s can't be combined with other offers, and user %s already holds %s.",
+						   is_exclusive ? mpn_column_text(rule, 1, row, tupdesc) :
+						   mpn_column_text(rule, 1, other, tupdesc),
+						   mpn_column_text(rule, 0, row, tupdesc),
+						   mpn_column_text(rule, 1, other, tupdesc)),
+				 errhint("Remove the user's other offers first, or choose another user."),
+				 errtable(td->tg_relation)));
+	return PointerGetDatum(NULL);
+}

@@ -1,0 +1,99 @@
+/*-------------------------------------------------------------------------
+ *
+ * partner_tenant_only.c
+ *	  mpn.partner_tenant_only(tenant_column, partner_tenant_column [, demo_column])
+ *
+ *	  A demonstration license is activated only on the partner's own tenant,
+ *	  never on a customer's.
+ *
+ * src/triggers/partner_tenant_only.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "support.h"
+
+#define PARTNER_TENANT_ONLY "mpn.partner_tenant_only"
+
+static RuleTrigger *
+setup_partner_tenant_only(FunctionCallInfo fcinfo)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	RuleTrigger *rule;
+	bool		is_new;
+
+	mpn_require_attachment(fcinfo, PARTNER_TENANT_ONLY, true,
+					   TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE, "INSERT OR UPDATE");
+	rule = mpn_rule_for_call(fcinfo, &is_new);
+	if (!is_new)
+		return rule;
+
+	mpn_require_arguments(td, PARTNER_TENANT_ONLY, 2, 3,
+					  "tenant_column, partner_tenant_column [, demo_column]");
+	mpn_column_argument(td, rule, 0, 0, PARTNER_TENANT_ONLY, "first (tenant_column)");
+	mpn_column_argument(td, rule, 1, 1, PARTNER_TENANT_ONLY, "second (partner_tenant_column)");
+	if (rule->atttype[1] != rule->atttype[0])
+		mpn_report_column_type(td, rule, 1, PARTNER_TENANT_ONLY,
+						   "second (partner_tenant_column)",
+						   psprintf("of the tenant column's type, %s",
+									format_type_be(rule->atttype[0])));
+	if (td->tg_trigger->tgnargs == 3)
+	{
+		mpn_column_argument(td, rule, 2, 2, PARTNER_TENANT_ONLY, "third (demo_column)");
+		if (rule->atttype[2] != BOOLOID)
+			mpn_report_column_type(td, rule, 2, PARTNER_TENANT_ONLY, "third (demo_column)",
+							   "boolean");
+	}
+
+	mpn_setup_column_equality(fcinfo, rule, 0, PARTNER_TENANT_ONLY, "first (tenant_column)");
+	return rule;
+}
+
+/* partner_tenant_only(): BEFORE INSERT OR UPDATE FOR EACH ROW */
+PG_FUNCTION_INFO_V1(mpn_partner_tenant_only);
+Datum
+mpn_partner_tenant_only(PG_FUNCTION_ARGS)
+{
+	RuleTrigger *rule = setup_partner_tenant_only(fcinfo);
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
+	HeapTuple	row = mpn_written_row(td);
+	bool		isnull;
+	Datum		tenant;
+	Datum		partner_tenant;
+	char	   *license;
+
+	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+		return PointerGetDatum(td->tg_trigtuple);	/* deleting activates nothing */
+	if (td->tg_trigger->tgnargs == 3)
+	{
+		Datum		demo = mpn_get_column(rule, 2, row, tupdesc, &isnull);
+
+		if (!isnull && !DatumGetBool(demo))
+			return PointerGetDatum(row);	/* not a demonstration license */
+	}
+	tenant = mpn_get_column(rule, 0, row, tupdesc, &isnull);
+	if (isnull)
+		return PointerGetDatum(row);	/* not activated on any tenant yet */
+	partner_tenant = mpn_get_column(rule, 1, row, tupdesc, &isnull);
+	if (!isnull &&
+		DatumGetBool(FunctionCall2Coll(&rule->equal, rule->equal_collation,
+									   tenant, partner_tenant)))
+		return PointerGetDatum(row);
+
+	license = mpn_describe_row(td->tg_relation, row);
+	ereport(ERROR,
+			(errcode(ERRCODE_CHECK_VIOLATION),
+			 license != NULL ?
+			 errmsg("demonstration license %s cannot be activated on tenant %s",
+					license, mpn_column_text(rule, 0, row, tupdesc)) :
+			 errmsg("demonstration license cannot be activated on tenant %s",
+					mpn_column_text(rule, 0, row, tupdesc)),
+			 isnull ?
+			 errdetail("The partner's own tenant (column \"%s\") is not known for this row.",
+					   td->tg_trigger->tgargs[1]) :
+			 errdetail("The partner's own tenant is %s; licenses issued for demonstration are never activated on a customer's tenant.",
+					   mpn_column_text(rule, 1, row, tupdesc)),
+			 errhint("Activate it on the partner's own tenant, or use a license issued for the customer."),
+			 errtable(td->tg_relation)));
+	PG_RETURN_NULL();			/* keep compiler quiet */
+}

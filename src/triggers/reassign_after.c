@@ -1,0 +1,216 @@
+/*-------------------------------------------------------------------------
+ *
+ * reassign_after.c
+ *	  mpn.reassign_after(subscriber_column, assigned_on_column [, days])
+ *
+ *	  A Visual Studio subscription passes to another subscriber only 90 days
+ *	  (or the given days) after its last assignment.
+ *
+ * src/triggers/reassign_after.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "support.h"
+
+#define REASSIGN_AFTER "mpn.reassign_after"
+#define DEFAULT_REASSIGN_DAYS 90
+
+static RuleTrigger *
+setup_reassign_after(FunctionCallInfo fcinfo)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	RuleTrigger *rule;
+	bool		is_new;
+
+	mpn_require_attachment(fcinfo, REASSIGN_AFTER, true,
+					   TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE | TRIGGER_TYPE_DELETE,
+					   "INSERT OR UPDATE OR DELETE");
+	rule = mpn_rule_for_call(fcinfo, &is_new);
+	if (!is_new)
+		return rule;
+
+	mpn_require_arguments(td, REASSIGN_AFTER, 2, 3,
+					  "subscriber_column, assigned_on_column [, days]");
+	mpn_column_argument(td, rule, 0, 0, REASSIGN_AFTER, "first (subscriber_column)");
+	mpn_column_argument(td, rule, 1, 1, REASSIGN_AFTER, "second (assigned_on_column)");
+	if (!mpn_is_date_column(rule, 1))
+		mpn_report_column_type(td, rule, 1, REASSIGN_AFTER, "second (assigned_on_column)",
+						   "date or timestamp with time zone");
+	rule->days = DEFAULT_REASSIGN_DAYS;
+	if (td->tg_trigger->tgnargs == 3)
+	{
+		const char *text = td->tg_trigger->tgargs[2];
+		char	   *end;
+		long		days;
+
+		errno = 0;
+		days = strtol(text, &end, 10);
+		if (errno != 0 || end == text || *end != '\0' || days < 1 || days > 36525)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid number of days for trigger \"%s\" on table \"%s\": \"%s\"",
+							td->tg_trigger->tgname,
+							RelationGetRelationName(td->tg_relation), text),
+					 errdetail("The third argument of %s() is a whole number of days from 1 to 36525.",
+							   REASSIGN_AFTER)));
+		rule->days = (int32) days;
+	}
+	return rule;
+}
+
+/* The value that stamps assigned_on today: a date, or now() */
+static Datum
+assignment_stamp(const RuleTrigger *rule)
+{
+	if (rule->atttype[1] == DATEOID)
+		return DateADTGetDatum(mpn_today());
+	return TimestampTzGetDatum(mpn_now());
+}
+
+/* First day the subscription assigned in tuple may pass on */
+static int64
+reassignable_from(const RuleTrigger *rule, HeapTuple tuple, TupleDesc tupdesc)
+{
+	bool		isnull;
+	DateADT		assigned = mpn_day_of_value(rule->atttype[1],
+								  mpn_get_column(rule, 1, tuple, tupdesc, &isnull));
+
+	return DATE_NOT_FINITE(assigned) ? (int64) assigned : (int64) assigned + rule->days;
+}
+
+/* The subscription's name for messages: its primary key, or its subscriber */
+static char *
+subscription_name(TriggerData *td, const RuleTrigger *rule, HeapTuple tuple)
+{
+	char	   *pk = mpn_describe_row(td->tg_relation, tuple);
+
+	if (pk != NULL)
+		return psprintf("subscription %s", pk);
+	if (!heap_attisnull(tuple, rule->attnum[0], RelationGetDescr(td->tg_relation)))
+		return psprintf("the subscription of %s",
+						mpn_column_text(rule, 0, tuple, RelationGetDescr(td->tg_relation)));
+	return psprintf("the subscription in row %s of table \"%s\"",
+					DatumGetCString(DirectFunctionCall1(tidout, PointerGetDatum(&tuple->t_self))),
+					RelationGetRelationName(td->tg_relation));
+}
+
+static pg_noinline void
+report_too_early(TriggerData *td, const RuleTrigger *rule, HeapTuple old,
+				 const char *action, int64 from)
+{
+	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
+	const char *from_text = mpn_date_text((DateADT) Min(from, PG_INT32_MAX));
+	bool		unassigned = heap_attisnull(old, rule->attnum[0], tupdesc);
+	bool		deleting = TRIGGER_FIRED_BY_DELETE(td->tg_event);
+	char	   *wait = psprintf("a subscription passes to another subscriber only %d day%s after its last assignment, and today is %s",
+								rule->days, rule->days == 1 ? "" : "s",
+								mpn_date_text(mpn_today()));
+
+	ereport(ERROR,
+			(errcode(ERRCODE_CHECK_VIOLATION),
+			 errmsg("%s cannot %s before %s",
+					subscription_name(td, rule, old), action, from_text),
+			 unassigned ?
+			 errdetail("It is unassigned now, and was last assigned on %s; %s.",
+					   mpn_day_text(rule, 1, old, tupdesc), wait) :
+			 errdetail("It was last assigned to %s on %s; %s.",
+					   mpn_column_text(rule, 0, old, tupdesc),
+					   mpn_day_text(rule, 1, old, tupdesc), wait),
+			 deleting ?
+			 errhint("Deleting it and inserting it again would start that wait anew; wait until %s.",
+					 from_text) :
+			 unassigned ?
+			 errhint("Wait until %s.", from_text) :
+			 errhint("Wait until %s, or keep it with %s.", from_text,
+					 mpn_column_text(rule, 0, old, tupdesc)),
+			 errtable(td->tg_relation)));
+}
+
+/* reassign_after(): BEFORE INSERT OR UPDATE OR DELETE FOR EACH ROW */
+PG_FUNCTION_INFO_V1(mpn_reassign_after);
+Datum
+mpn_reassign_after(PG_FUNCTION_ARGS)
+{
+	RuleTrigger *rule = setup_reassign_after(fcinfo);
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
+	HeapTuple	old = td->tg_trigtuple;
+	HeapTuple	new = td->tg_newtuple;
+	bool		isnull;
+	int			stamp_col = rule->attnum[1];
+	Datum		stamp;
+	bool		stamp_null = false;
+
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+	{
+		/*
+		 * A new subscription: its first assignment is free and stamped today.
+		 * A date given by hand would let a deleted subscription come back
+		 * with an old date and pass on at once: only today is accepted.
+		 */
+		Datum		assigned = mpn_get_column(rule, 1, old, tupdesc, &isnull);
+
+		if (!isnull)
+		{
+			if (mpn_day_of_value(rule->atttype[1], assigned) != mpn_today())
+				ereport(ERROR,
+						(errcode(ERRCODE_CHECK_VIOLATION),
+						 errmsg("cannot insert %s with \"%s\" %s set by hand",
+								subscription_name(td, rule, old),
+								td->tg_trigger->tgargs[1],
+								mpn_day_text(rule, 1, old, tupdesc)),
+						 errdetail("Trigger \"%s\" stamps the day of each assignment, and today is %s; "
+								   "a day set by hand would move the wait before it may pass on again.",
+								   td->tg_trigger->tgname, mpn_date_text(mpn_today())),
+						 errhint("Leave \"%s\" NULL to have it stamped. To load history, the table's owner can "
+								 "ALTER TABLE ... DISABLE TRIGGER %s for the load.",
+								 td->tg_trigger->tgargs[1], quote_identifier(td->tg_trigger->tgname)),
+						 errtable(td->tg_relation)));
+			return PointerGetDatum(old);
+		}
+		if (heap_attisnull(old, rule->attnum[0], tupdesc))
+			return PointerGetDatum(old);	/* not assigned yet */
+		stamp = assignment_stamp(rule);
+		return PointerGetDatum(heap_modify_tuple_by_cols(old, tupdesc, 1, &stamp_col,
+														 &stamp, &stamp_null));
+	}
+
+	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+	{
+		/* deleting and inserting again must not reset the clock */
+		if (!heap_attisnull(old, rule->attnum[1], tupdesc) &&
+			(int64) mpn_today() < reassignable_from(rule, old, tupdesc))
+			report_too_early(td, rule, old, "be deleted",
+							 reassignable_from(rule, old, tupdesc));
+		return PointerGetDatum(old);
+	}
+
+	/* UPDATE: assigned_on belongs to the trigger once the row exists */
+	if (!mpn_column_unchanged(rule, 1, old, new, tupdesc))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("cannot set \"%s\" of %s by hand",
+						td->tg_trigger->tgargs[1], subscription_name(td, rule, old)),
+				 errdetail("It is %s; trigger \"%s\" stamps it when the subscription passes to a subscriber.",
+						   mpn_day_text(rule, 1, old, tupdesc), td->tg_trigger->tgname),
+				 errhint("Change only \"%s\"; the date follows.", td->tg_trigger->tgargs[0]),
+				 errtable(td->tg_relation)));
+
+	if (mpn_column_unchanged(rule, 0, old, new, tupdesc) ||
+		heap_attisnull(new, rule->attnum[0], tupdesc))
+		return PointerGetDatum(new);	/* no change of hands, or unassigned */
+
+	/* passing to a subscriber: free the first time, else after the wait */
+	if (!heap_attisnull(old, rule->attnum[1], tupdesc))
+	{
+		int64		from = reassignable_from(rule, old, tupdesc);
+
+		if ((int64) mpn_today() < from)
+			report_too_early(td, rule, old,
+							 psprintf("pass to %s", mpn_column_text(rule, 0, new, tupdesc)),
+							 from);
+	}
+	stamp = assignment_stamp(rule);
+	return PointerGetDatum(heap_modify_tuple_by_cols(new, tupdesc, 1, &stamp_col,
+													 &stamp, &stamp_null));
+}

@@ -1,0 +1,163 @@
+/*-------------------------------------------------------------------------
+ *
+ * redeem_once.c
+ *	  mpn.redeem_once(key_column, redeemed_column)
+ *
+ *	  A product key is redeemed once: a second redemption of a key is refused,
+ *	  and a redemption is never changed, cleared or deleted.
+ *
+ * src/triggers/redeem_once.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "support.h"
+
+#define REDEEM_ONCE "mpn.redeem_once"
+
+/* A row matters to the probe when it records a redemption */
+static bool
+row_is_redeemed(const RuleTrigger *rule, TupleTableSlot *slot, void *arg)
+{
+	bool		isnull;
+
+	(void) arg;
+	(void) slot_getattr(slot, rule->attnum[1], &isnull);
+	return !isnull;
+}
+
+static RuleTrigger *
+setup_redeem_once(FunctionCallInfo fcinfo)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	RuleTrigger *rule;
+	bool		is_new;
+
+	mpn_require_attachment(fcinfo, REDEEM_ONCE, true,
+					   TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE | TRIGGER_TYPE_DELETE,
+					   "INSERT OR UPDATE OR DELETE");
+	rule = mpn_rule_for_call(fcinfo, &is_new);
+	if (!is_new)
+		return rule;
+
+	mpn_require_arguments(td, REDEEM_ONCE, 2, 2, "key_column, redeemed_column");
+	mpn_column_argument(td, rule, 0, 0, REDEEM_ONCE, "first (key_column)");
+	mpn_column_argument(td, rule, 1, 1, REDEEM_ONCE, "second (redeemed_column)");
+	if (!mpn_is_date_column(rule, 1))
+		mpn_report_column_type(td, rule, 1, REDEEM_ONCE, "second (redeemed_column)",
+						   "date or timestamp with time zone");
+	if (!mpn_find_probe_index(td->tg_relation, rule, rule->attnum[1]))
+	{
+		const char *relname = RelationGetRelationName(td->tg_relation);
+		const char *keycol = td->tg_trigger->tgargs[0];
+		const char *redeemedcol = td->tg_trigger->tgargs[1];
+
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" has no unique index on column \"%s\" for trigger \"%s\"",
+						relname, keycol, td->tg_trigger->tgname),
+				 errdetail("%s() relies on a unique index on the key column alone, "
+						   "either on every row or on the rows WHERE %s IS NOT NULL, "
+						   "to settle concurrent redemptions.",
+						   REDEEM_ONCE, quote_identifier(redeemedcol)),
+				 errhint("CREATE UNIQUE INDEX ON %s (%s) WHERE %s IS NOT NULL;",
+						 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(td->tg_relation)),
+													relname),
+						 quote_identifier(keycol), quote_identifier(redeemedcol))));
+	}
+	return rule;
+}
+
+/* Refuse a second redemption of the key in tuple, if another row has it */
+static void
+check_not_redeemed_elsewhere(TriggerData *td, const RuleTrigger *rule,
+							 HeapTuple tuple, ItemPointer skip)
+{
+	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
+	bool		isnull;
+	Datum		key = mpn_get_column(rule, 0, tuple, tupdesc, &isnull);
+	HeapTuple	other;
+
+	if (isnull)
+		return;					/* a NULL key clashes with nothing */
+	other = mpn_probe_rows(td->tg_relation, rule, key, skip, row_is_redeemed, NULL);
+	if (other != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("product key %s is already redeemed",
+						mpn_column_text(rule, 0, tuple, tupdesc)),
+				 errdetail("It was redeemed on %s, as recorded in table \"%s\".",
+						   mpn_day_text(rule, 1, other, tupdesc),
+						   RelationGetRelationName(td->tg_relation)),
+				 errhint("A product key can be redeemed only once; use another key."),
+				 errtable(td->tg_relation)));
+}
+
+/* Refuse a change to a recorded redemption */
+static pg_noinline void
+report_redemption_change(TriggerData *td, const RuleTrigger *rule, HeapTuple old,
+						 const char *what)
+{
+	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
+
+	ereport(ERROR,
+			(errcode(ERRCODE_RESTRICT_VIOLATION),
+			 errmsg("cannot %s of product key %s", what,
+					mpn_column_text(rule, 0, old, tupdesc)),
+			 errdetail("The key was redeemed on %s; the record of a redemption is never changed or deleted.",
+					   mpn_day_text(rule, 1, old, tupdesc)),
+			 errhint("Columns other than \"%s\" and \"%s\" may still change.",
+					 td->tg_trigger->tgargs[0], td->tg_trigger->tgargs[1]),
+			 errtable(td->tg_relation)));
+}
+
+/* redeem_once(): BEFORE INSERT OR UPDATE OR DELETE FOR EACH ROW */
+PG_FUNCTION_INFO_V1(mpn_redeem_once);
+Datum
+mpn_redeem_once(PG_FUNCTION_ARGS)
+{
+	RuleTrigger *rule = setup_redeem_once(fcinfo);
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
+	HeapTuple	old = td->tg_trigtuple;
+	bool		old_redeemed;
+
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+	{
+		if (!heap_attisnull(old, rule->attnum[1], tupdesc))
+			check_not_redeemed_elsewhere(td, rule, old, NULL);
+		return PointerGetDatum(old);
+	}
+
+	old_redeemed = !heap_attisnull(old, rule->attnum[1], tupdesc);
+	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+	{
+		if (old_redeemed)
+			report_redemption_change(td, rule, old, "delete the redemption");
+		return PointerGetDatum(old);
+	}
+
+	/* UPDATE */
+	if (old_redeemed)
+	{
+		HeapTuple	new = td->tg_newtuple;
+
+		if (heap_attisnull(new, rule->attnum[1], tupdesc))
+			report_redemption_change(td, rule, old, "clear the redemption");
+		if (!mpn_column_unchanged(rule, 1, old, new, tupdesc))
+			report_redemption_change(td, rule, old, "change the redemption date");
+		if (!mpn_column_unchanged(rule, 0, old, new, tupdesc))
+			report_redemption_change(td, rule, old, "change the key");
+	}
+	else if (!heap_attisnull(td->tg_newtuple, rule->attnum[1], tupdesc) &&
+			 (rule->probe_index_partial ||
+			  !mpn_column_unchanged(rule, 0, old, td->tg_newtuple, tupdesc)))
+	{
+		/*
+		 * Redeeming: look for another redemption of the key.  Under a unique
+		 * index on every row, a row whose key does not change is the only
+		 * one with that key, and the look can be spared.
+		 */
+		check_not_redeemed_elsewhere(td, rule, td->tg_newtuple, &old->t_self);
+	}
+	return PointerGetDatum(td->tg_newtuple);
+}

@@ -1,0 +1,385 @@
+/*-------------------------------------------------------------------------
+ *
+ * support.c
+ *	  The machinery the integrity triggers share (see support.h).
+ *
+ * src/triggers/support.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "support.h"
+
+
+/*
+ * Setup: checking how a trigger is attached, once per statement
+ */
+
+/* Refuse to run other than as the documented kind of trigger */
+void
+mpn_require_attachment(FunctionCallInfo fcinfo, const char *func, bool before,
+				   int16 events, const char *events_text)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Trigger    *tg;
+	int16		type;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function %s() was not called by the trigger manager", func),
+				 errhint("Attach it with CREATE TRIGGER.")));
+	tg = td->tg_trigger;
+	type = tg->tgtype;
+	if (!TRIGGER_FOR_ROW(type) ||
+		(before ? !TRIGGER_FOR_BEFORE(type) : !TRIGGER_FOR_AFTER(type)) ||
+		(type & events) != events ||
+		tg->tgnattr > 0 || tg->tgqual != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("trigger \"%s\" on table \"%s\" is not attached as %s() requires",
+						tg->tgname, RelationGetRelationName(td->tg_relation), func),
+				 errdetail("%s() must fire %s %s FOR EACH ROW, with no column list and no WHEN condition.",
+						   func, before ? "BEFORE" : "AFTER", events_text),
+				 errhint("CREATE OR REPLACE TRIGGER %s %s %s ON %s FOR EACH ROW EXECUTE FUNCTION %s(...);",
+						 quote_identifier(tg->tgname), before ? "BEFORE" : "AFTER",
+						 events_text,
+						 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(td->tg_relation)),
+													RelationGetRelationName(td->tg_relation)),
+						 func)));
+}
+
+/* Refuse a wrong number of trigger arguments */
+void
+mpn_require_arguments(TriggerData *td, const char *func, int min, int max,
+				  const char *signature)
+{
+	Trigger    *tg = td->tg_trigger;
+
+	if (tg->tgnargs < min || tg->tgnargs > max)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg_plural("trigger \"%s\" on table \"%s\" passes %d argument to %s()",
+							   "trigger \"%s\" on table \"%s\" passes %d arguments to %s()",
+							   tg->tgnargs,
+							   tg->tgname, RelationGetRelationName(td->tg_relation),
+							   tg->tgnargs, func),
+				 errdetail("%s() takes the arguments (%s).", func, signature)));
+}
+
+/*
+ * The column named by trigger argument argi, recorded in rule->attnum[slot]
+ * with its base type.
+ */
+void
+mpn_column_argument(TriggerData *td, RuleTrigger *rule, int slot, int argi,
+				const char *func, const char *argname)
+{
+	Trigger    *tg = td->tg_trigger;
+	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
+	const char *colname = tg->tgargs[argi];
+	int			attnum = SPI_fnumber(tupdesc, colname);
+
+	if (attnum <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of table \"%s\" does not exist",
+						colname, RelationGetRelationName(td->tg_relation)),
+				 errdetail("Trigger \"%s\" names it as the %s argument of %s().",
+						   tg->tgname, argname, func)));
+	rule->attnum[slot] = (AttrNumber) attnum;
+	rule->atttype[slot] = getBaseType(TupleDescAttr(tupdesc, attnum - 1)->atttypid);
+}
+
+/* Refuse a column whose type the rule cannot use */
+pg_noinline void
+mpn_report_column_type(TriggerData *td, const RuleTrigger *rule, int slot,
+				   const char *func, const char *argname, const char *wanted)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATATYPE_MISMATCH),
+			 errmsg("column \"%s\" of table \"%s\" has type %s",
+					NameStr(TupleDescAttr(RelationGetDescr(td->tg_relation),
+										  rule->attnum[slot] - 1)->attname),
+					RelationGetRelationName(td->tg_relation),
+					format_type_be(rule->atttype[slot])),
+			 errdetail("Trigger \"%s\" names it as the %s argument of %s(), which must be %s.",
+					   td->tg_trigger->tgname, argname, func, wanted)));
+}
+
+bool
+mpn_is_date_column(const RuleTrigger *rule, int slot)
+{
+	return rule->atttype[slot] == DATEOID || rule->atttype[slot] == TIMESTAMPTZOID;
+}
+
+/*
+ * Does indexrel serve as a probe for column attnum: a valid btree index
+ * whose first key column is that plain column?
+ */
+static bool
+index_leads_with(Relation indexrel, AttrNumber attnum)
+{
+	Form_pg_index index = indexrel->rd_index;
+
+	return index->indisvalid && index->indisready && index->indislive &&
+		indexrel->rd_rel->relam == BTREE_AM_OID &&
+		index->indnkeyatts >= 1 && index->indkey.values[0] == attnum;
+}
+
+/*
+ * Is the index's predicate absent, or exactly "column IS NOT NULL" for
+ * column attnum?  (A unique index on the key WHERE redeemed IS NOT NULL
+ * guards redemptions and still lets a key stand unredeemed twice.)
+ */
+static bool
+predicate_is_absent_or_not_null(Relation indexrel, AttrNumber attnum)
+{
+	List	   *pred = RelationGetIndexPredicate(indexrel);
+	NullTest   *test;
+
+	if (pred == NIL)
+		return true;
+	if (list_length(pred) != 1 || !IsA(linitial(pred), NullTest))
+		return false;
+	test = (NullTest *) linitial(pred);
+	return test->nulltesttype == IS_NOT_NULL && IsA(test->arg, Var) &&
+		((Var *) test->arg)->varattno == attnum;
+}
+
+/*
+ * Find an index to probe column rule->attnum[0] with; with unique_on,
+ * only a unique index on that column alone whose predicate is absent or
+ * "unique_on IS NOT NULL".  Records its equality procedure.
+ */
+bool
+mpn_find_probe_index(Relation rel, RuleTrigger *rule, AttrNumber unique_on)
+{
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+
+	foreach(lc, indexes)
+	{
+		Oid			indexoid = lfirst_oid(lc);
+		Relation	indexrel = index_open(indexoid, AccessShareLock);
+		bool		usable = index_leads_with(indexrel, rule->attnum[0]);
+
+		if (usable && unique_on != InvalidAttrNumber)
+			usable = indexrel->rd_index->indisunique &&
+				indexrel->rd_index->indnkeyatts == 1 &&
+				predicate_is_absent_or_not_null(indexrel, unique_on);
+		else if (usable)
+			usable = RelationGetIndexPredicate(indexrel) == NIL;	/* sees every row */
+		if (usable)
+		{
+			Oid			opfamily = indexrel->rd_opfamily[0];
+			Oid			opcintype = indexrel->rd_opcintype[0];
+			Oid			eqop = get_opfamily_member(opfamily, opcintype, opcintype,
+												   BTEqualStrategyNumber);
+
+			if (!OidIsValid(eqop))
+				elog(ERROR, "missing operator %d(%u,%u) in opfamily %u",
+					 BTEqualStrategyNumber, opcintype, opcintype, opfamily);
+			fmgr_info(get_opcode(eqop), &rule->probe_eq);
+			rule->probe_collation = indexrel->rd_indcollation[0];
+			rule->probe_index = indexoid;
+			rule->probe_index_partial = RelationGetIndexPredicate(indexrel) != NIL;
+		}
+		index_close(indexrel, AccessShareLock);
+		if (usable)
+			break;
+	}
+	list_free(indexes);
+	return OidIsValid(rule->probe_index);
+}
+
+/*
+ * The RuleTrigger for this call: made on the first row of a statement,
+ * reused for the others.
+ */
+RuleTrigger *
+mpn_rule_for_call(FunctionCallInfo fcinfo, bool *is_new)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	RuleTrigger *rule = (RuleTrigger *) fcinfo->flinfo->fn_extra;
+
+	*is_new = false;
+	if (rule == NULL || rule->tgoid != td->tg_trigger->tgoid)
+	{
+		rule = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(RuleTrigger));
+		rule->tgoid = td->tg_trigger->tgoid;
+		fcinfo->flinfo->fn_extra = rule;
+		*is_new = true;
+	}
+	return rule;
+}
+
+/*
+ * Record in rule->equal the default equality of column slot's type, with
+ * the column's collation, or refuse a type that has none.
+ */
+void
+mpn_setup_column_equality(FunctionCallInfo fcinfo, RuleTrigger *rule, int slot,
+					  const char *func, const char *argname)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	TypeCacheEntry *typcache = lookup_type_cache(rule->atttype[slot], TYPECACHE_EQ_OPR_FINFO);
+
+	if (!OidIsValid(typcache->eq_opr_finfo.fn_oid))
+		mpn_report_column_type(td, rule, slot, func, argname,
+						   "of a type with a default equality operator");
+	fmgr_info_copy(&rule->equal, &typcache->eq_opr_finfo, fcinfo->flinfo->fn_mcxt);
+	rule->equal_collation = TupleDescAttr(RelationGetDescr(td->tg_relation),
+										  rule->attnum[slot] - 1)->attcollation;
+}
+
+/*
+ * Reading rows
+ */
+
+Datum
+mpn_get_column(const RuleTrigger *rule, int slot, HeapTuple tuple, TupleDesc tupdesc, bool *isnull)
+{
+	return heap_getattr(tuple, rule->attnum[slot], tupdesc, isnull);
+}
+
+/* Is column slot the same (both NULL, or the same bytes) in a and b? */
+bool
+mpn_column_unchanged(const RuleTrigger *rule, int slot, HeapTuple a, HeapTuple b,
+				 TupleDesc tupdesc)
+{
+	Form_pg_attribute att = TupleDescAttr(tupdesc, rule->attnum[slot] - 1);
+	bool		anull;
+	bool		bnull;
+	Datum		aval = mpn_get_column(rule, slot, a, tupdesc, &anull);
+	Datum		bval = mpn_get_column(rule, slot, b, tupdesc, &bnull);
+
+	if (anull || bnull)
+		return anull && bnull;
+	return datum_image_eq(aval, bval, att->attbyval, att->attlen);
+}
+
+/* Text of a column's value for a message, through its output function */
+char *
+mpn_column_text(const RuleTrigger *rule, int slot, HeapTuple tuple, TupleDesc tupdesc)
+{
+	bool		isnull;
+	Datum		value = mpn_get_column(rule, slot, tuple, tupdesc, &isnull);
+	Oid			typoutput;
+	bool		typisvarlena;
+
+	if (isnull)
+		return pstrdup("NULL");
+	getTypeOutputInfo(TupleDescAttr(tupdesc, rule->attnum[slot] - 1)->atttypid,
+					  &typoutput, &typisvarlena);
+	return OidOutputFunctionCall(typoutput, value);
+}
+
+/* The rules' day of a date or timestamptz value */
+DateADT
+mpn_day_of_value(Oid type, Datum value)
+{
+	if (type == DATEOID)
+		return DatumGetDateADT(value);
+	return mpn_date_of(DatumGetTimestampTz(value));
+}
+
+/*
+ * The rules' day of a date or timestamptz column, in ISO whatever DateStyle
+ * says (a timestamptz shows the day the rule counts, in mpn.time_zone)
+ */
+char *
+mpn_day_text(const RuleTrigger *rule, int slot, HeapTuple tuple, TupleDesc tupdesc)
+{
+	bool		isnull;
+	Datum		value = mpn_get_column(rule, slot, tuple, tupdesc, &isnull);
+
+	if (isnull)
+		return pstrdup("NULL");
+	return mpn_date_text(mpn_day_of_value(rule->atttype[slot], value));
+}
+
+/*
+ * "(id)=(42)": the row's primary key for messages, or NULL when the table
+ * has none or the user may not see its columns.
+ */
+char *
+mpn_describe_row(Relation rel, HeapTuple tuple)
+{
+	Oid			pkoid = mpn_primary_key_index(rel);
+	Relation	indexrel;
+	Datum		values[INDEX_MAX_KEYS];
+	bool		isnull[INDEX_MAX_KEYS];
+	char	   *result;
+
+	if (!OidIsValid(pkoid))
+		return NULL;
+	indexrel = index_open(pkoid, AccessShareLock);
+	for (int i = 0; i < indexrel->rd_index->indnkeyatts; i++)
+		values[i] = heap_getattr(tuple, indexrel->rd_index->indkey.values[i],
+								 RelationGetDescr(rel), &isnull[i]);
+	result = BuildIndexValueDescription(indexrel, values, isnull);
+	index_close(indexrel, AccessShareLock);
+	return result;
+}
+
+/*
+ * The dirty-snapshot probe
+ *
+ * Visits every row whose column rule->attnum[0] equals value, committed or
+ * not, whatever the transaction's snapshot, except the row at skip.  For
+ * each, visit() says whether it matters; a row that matters and that
+ * another transaction is still inserting or deleting is waited for, and
+ * the scan starts again, as PostgreSQL's own unique and exclusion checks
+ * do.  Returns a copy of the first row that matters once settled, or NULL.
+ */
+
+HeapTuple
+mpn_probe_rows(Relation rel, const RuleTrigger *rule, Datum value,
+		   ItemPointer skip, ProbeVisit visit, void *arg)
+{
+	Relation	indexrel = index_open(rule->probe_index, AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	SnapshotData dirty;
+	ScanKeyData key;
+	HeapTuple	found = NULL;
+	bool		retry;
+
+	InitDirtySnapshot(dirty);
+	ScanKeyEntryInitializeWithInfo(&key, 0, 1, BTEqualStrategyNumber, InvalidOid,
+								   rule->probe_collation,
+								   (FmgrInfo *) &rule->probe_eq, value);
+	do
+	{
+		IndexScanDesc scan = mpn_index_beginscan(rel, indexrel, &dirty, 1, 0);
+
+		retry = false;
+		index_rescan(scan, &key, 1, NULL, 0);
+		while (index_getnext_slot(scan, ForwardScanDirection, slot))
+		{
+			TransactionId xwait;
+
+			if (skip != NULL && ItemPointerEquals(&slot->tts_tid, skip))
+				continue;
+			if (!visit(rule, slot, arg))
+				continue;
+			xwait = TransactionIdIsValid(dirty.xmin) ? dirty.xmin : dirty.xmax;
+			if (TransactionIdIsValid(xwait))
+			{
+				ItemPointerData tid = slot->tts_tid;
+
+				index_endscan(scan);
+				XactLockTableWait(xwait, rel, &tid, XLTW_RecheckExclusionConstr);
+				retry = true;
+				break;
+			}
+			found = ExecCopySlotHeapTuple(slot);
+			break;
+		}
+		if (!retry)
+			index_endscan(scan);
+	} while (retry);
+
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(indexrel, AccessShareLock);
+	return found;
+}

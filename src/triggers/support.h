@@ -1,0 +1,143 @@
+/*-------------------------------------------------------------------------
+ *
+ * support.h
+ *	  What the integrity triggers share: the RuleTrigger a trigger learns
+ *	  from its arguments, the checks of how it is attached, reading columns,
+ *	  the dirty-snapshot index probe, and the text of values for messages.
+ *
+ * Why the rules hold under concurrent writers (the README says it to users):
+ *
+ * - Rules about one row (a redemption is never changed or deleted; a
+ *   subscription passes on only 90 days after its last assignment; a demo
+ *   license stays on the partner's tenant) read only OLD and NEW.  UPDATE
+ *   and DELETE lock the row before a BEFORE ROW trigger sees it, and at
+ *   READ COMMITTED the trigger is handed the newest committed version, so
+ *   two writers of one row are checked one after the other.  At REPEATABLE
+ *   READ and SERIALIZABLE the second writer gets a serialization failure.
+ *
+ * - Rules across rows never trust the transaction's snapshot.  redeem_once
+ *   stands on a unique index (which no snapshot can fool) and only adds a
+ *   probe with a dirty snapshot, so that the usual loser gets a message
+ *   with the facts.  exclusive_offer works like PostgreSQL's exclusion
+ *   constraints: an AFTER ROW trigger looks, with a dirty snapshot, through
+ *   an index for a clashing row once its own row is in that index, and
+ *   waits for any transaction still writing one; of two clashing writers
+ *   the later to look always sees the other.
+ *
+ * No SQL is run: the triggers read the table they fire on, found by its
+ *	OID, through its own indexes, with operators taken from the index's
+ *	operator family, so neither search_path nor a user's operators reach
+ *	them.  Column names come from trigger arguments and are matched as
+ *	names, never pasted into a query.
+ *
+ * src/triggers/support.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MPN_TRIGGER_SUPPORT_H
+#define MPN_TRIGGER_SUPPORT_H
+
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/relscan.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/index.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "nodes/primnodes.h"
+#include "optimizer/optimizer.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+#include "utils/typcache.h"
+
+#include "dates.h"
+#include "mpn_benefits.h"
+#define MAX_RULE_COLUMNS 3
+
+/*
+ * What a trigger learned about its table from its arguments, set up once
+ * per statement in the trigger function's fn_extra.
+ */
+typedef struct RuleTrigger
+{
+	Oid			tgoid;			/* the trigger this was set up for */
+	AttrNumber	attnum[MAX_RULE_COLUMNS];	/* columns named by arguments */
+	Oid			atttype[MAX_RULE_COLUMNS];	/* their base types */
+	Oid			probe_index;	/* index whose first column is attnum[0] */
+	bool		probe_index_partial;	/* it has a WHERE clause */
+	FmgrInfo	probe_eq;		/* its equality procedure for that column */
+	Oid			probe_collation;
+	int32		days;			/* reassign_after: the waiting period */
+	Datum		exclusive_value;	/* exclusive_offer: in the offer's type */
+	FmgrInfo	equal;			/* exclusive_offer, partner_tenant_only: the = */
+	Oid			equal_collation;
+} RuleTrigger;
+
+/* Setup: how a trigger is attached, and what its arguments name */
+extern void mpn_require_attachment(FunctionCallInfo fcinfo, const char *func,
+                                   bool before, int16 events,
+                                   const char *events_text);
+extern void mpn_require_arguments(TriggerData *td, const char *func, int min,
+                                  int max, const char *signature);
+extern void mpn_column_argument(TriggerData *td, RuleTrigger *rule, int slot,
+                                int argi, const char *func,
+                                const char *argname);
+extern void mpn_report_column_type(TriggerData *td, const RuleTrigger *rule,
+                                   int slot, const char *func,
+                                   const char *argname, const char *wanted);
+extern bool mpn_is_date_column(const RuleTrigger *rule, int slot);
+extern RuleTrigger *mpn_rule_for_call(FunctionCallInfo fcinfo, bool *is_new);
+extern void mpn_setup_column_equality(FunctionCallInfo fcinfo,
+                                      RuleTrigger *rule, int slot,
+                                      const char *func, const char *argname);
+
+/* Reading rows */
+extern Datum mpn_get_column(const RuleTrigger *rule, int slot, HeapTuple tuple,
+                            TupleDesc tupdesc, bool *isnull);
+extern bool mpn_column_unchanged(const RuleTrigger *rule, int slot,
+                                 HeapTuple a, HeapTuple b, TupleDesc tupdesc);
+extern DateADT mpn_day_of_value(Oid type, Datum value);
+
+/* The row a trigger writes: NEW for an UPDATE, the row for an INSERT */
+static inline HeapTuple
+mpn_written_row(const TriggerData *td)
+{
+	return TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+}
+
+/* Text for messages */
+extern char *mpn_column_text(const RuleTrigger *rule, int slot,
+                             HeapTuple tuple, TupleDesc tupdesc);
+extern char *mpn_day_text(const RuleTrigger *rule, int slot, HeapTuple tuple,
+                          TupleDesc tupdesc);
+extern char *mpn_describe_row(Relation rel, HeapTuple tuple);
+
+/*
+ * The dirty-snapshot probe (support.c says how it waits): an index on the
+ * rule's first column, and the rows it finds that visit() says matter.
+ */
+typedef bool (*ProbeVisit) (const RuleTrigger *rule, TupleTableSlot *slot, void *arg);
+
+extern bool mpn_find_probe_index(Relation rel, RuleTrigger *rule,
+                                 AttrNumber unique_on);
+extern HeapTuple mpn_probe_rows(Relation rel, const RuleTrigger *rule,
+                                Datum value, ItemPointer skip,
+                                ProbeVisit visit, void *arg);
+
+#endif							/* MPN_TRIGGER_SUPPORT_H */
