@@ -15,6 +15,7 @@ OBJS = \
 	src/triggers/reassign_after.o \
 	src/triggers/exclusive_offer.o \
 	src/triggers/partner_tenant_only.o \
+	src/triggers/attachment.o \
 	src/drop_guard.o \
 	src/entry_points_1_0.o
 
@@ -61,7 +62,7 @@ src/license_term.o: src/dates.h $(TYPES_H)
 src/rules.o: src/dates.h src/calendar.h $(TYPES_H)
 src/drop_guard.o: $(TYPES_H)
 src/triggers/support.o src/triggers/redeem_once.o src/triggers/reassign_after.o \
-src/triggers/exclusive_offer.o src/triggers/partner_tenant_only.o: \
+src/triggers/exclusive_offer.o src/triggers/partner_tenant_only.o src/triggers/attachment.o: \
 	src/triggers/support.h src/dates.h $(TYPES_H)
 
 # The two halves of installcheck as targets of their own, so that

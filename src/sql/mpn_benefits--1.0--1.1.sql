@@ -75,3 +75,28 @@ AS 'MODULE_PATHNAME', 'mpn_partner_tenant_only' LANGUAGE C VOLATILE PARALLEL UNS
 
 CREATE OR REPLACE FUNCTION @extschema@.guard_drop() RETURNS event_trigger
 AS 'MODULE_PATHNAME', 'mpn_guard_drop' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+--
+-- Attachments checked when they are made: the event trigger runs each mpn
+-- trigger's own checks on every trigger a command attaches, and on the mpn
+-- triggers of every table a command changes, and gives the BEFORE ones the
+-- recheck that keeps a later trigger from undoing them.
+--
+CREATE FUNCTION @extschema@.check_attachments() RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'mpn_check_attachments' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.check_attachments() IS
+'event trigger: refuses a command that attaches an mpn trigger wrongly, or changes a table so that its mpn triggers cannot work';
+CREATE EVENT TRIGGER mpn_check_attachments ON ddl_command_end
+	WHEN TAG IN ('CREATE TRIGGER', 'CREATE TABLE', 'ALTER TABLE', 'DROP INDEX')
+	EXECUTE FUNCTION @extschema@.check_attachments();
+COMMENT ON EVENT TRIGGER mpn_check_attachments IS
+'checks every attachment of an mpn trigger when it is made, as its first row would';
+
+CREATE FUNCTION @extschema@.check_triggers(strict pg_catalog.bool DEFAULT true) RETURNS pg_catalog.int4
+AS 'MODULE_PATHNAME', 'mpn_check_triggers' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.check_triggers(pg_catalog.bool) IS
+'checks every mpn trigger of the database as its first row would and gives the BEFORE ones their rechecks; returns how many it checked (strict = false: a WARNING instead of an ERROR for a trigger that cannot work)';
+
+-- the triggers attached under 1.0: checked, and the BEFORE ones given their
+-- rechecks (one that cannot work is left as it was, with a WARNING)
+SELECT @extschema@.check_triggers(false);

@@ -50,8 +50,8 @@ exclusive_value_context(void *arg)
 			   td->tg_trigger->tgname, RelationGetRelationName(td->tg_relation));
 }
 
-static RuleTrigger *
-setup_exclusive_offer(FunctionCallInfo fcinfo)
+RuleTrigger *
+mpn_setup_exclusive_offer(FunctionCallInfo fcinfo)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	RuleTrigger *rule;
@@ -60,7 +60,7 @@ setup_exclusive_offer(FunctionCallInfo fcinfo)
 	Oid			typioparam;
 	const char *value;
 
-	mpn_require_attachment(fcinfo, EXCLUSIVE_OFFER, false,
+	(void) mpn_require_attachment(fcinfo, EXCLUSIVE_OFFER, false,
 					   TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE, "INSERT OR UPDATE");
 	rule = mpn_rule_for_call(fcinfo, &is_new);
 	if (!is_new)
@@ -112,7 +112,7 @@ PG_FUNCTION_INFO_V1(mpn_exclusive_offer);
 Datum
 mpn_exclusive_offer(PG_FUNCTION_ARGS)
 {
-	RuleTrigger *rule = setup_exclusive_offer(fcinfo);
+	RuleTrigger *rule = mpn_setup_exclusive_offer(fcinfo);
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
 	HeapTuple	row = mpn_written_row(td);

@@ -15,19 +15,22 @@
 #define REASSIGN_AFTER "mpn.reassign_after"
 #define DEFAULT_REASSIGN_DAYS 90
 
-static RuleTrigger *
-setup_reassign_after(FunctionCallInfo fcinfo)
+RuleTrigger *
+mpn_setup_reassign_after(FunctionCallInfo fcinfo)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	RuleTrigger *rule;
 	bool		is_new;
+	bool		recheck;
 
-	mpn_require_attachment(fcinfo, REASSIGN_AFTER, true,
-					   TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE | TRIGGER_TYPE_DELETE,
-					   "INSERT OR UPDATE OR DELETE");
+	recheck = mpn_require_attachment(fcinfo, REASSIGN_AFTER, true,
+									 TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE | TRIGGER_TYPE_DELETE,
+									 "INSERT OR UPDATE OR DELETE");
 	rule = mpn_rule_for_call(fcinfo, &is_new);
 	if (!is_new)
 		return rule;
+	if (recheck)
+		mpn_find_recheck_parent(td, rule, fcinfo->flinfo->fn_mcxt);
 
 	mpn_require_arguments(td, REASSIGN_AFTER, 2, 3,
 					  "subscriber_column, assigned_on_column [, days]");
@@ -126,12 +129,72 @@ report_too_early(TriggerData *td, const RuleTrigger *rule, HeapTuple old,
 			 errtable(td->tg_relation)));
 }
 
+/* Is the day of column slot in tuple today (false for NULL)? */
+static bool
+stamped_today(const RuleTrigger *rule, HeapTuple tuple, TupleDesc tupdesc)
+{
+	bool		isnull;
+	Datum		value = mpn_get_column(rule, 1, tuple, tupdesc, &isnull);
+
+	return !isnull && mpn_day_of_value(rule->atttype[1], value) == mpn_today();
+}
+
+/*
+ * The recheck, AFTER INSERT OR UPDATE: the row stored is one the rule
+ * would have written.  A new assignment is stamped today; a row that keeps
+ * its subscriber keeps its day; a change of hands waited its days and is
+ * stamped today.
+ */
+static void
+recheck_reassign_after(TriggerData *td, const RuleTrigger *rule)
+{
+	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
+	HeapTuple	old = td->tg_trigtuple;
+	HeapTuple	stored = mpn_written_row(td);
+	const char *assigned_col = td->tg_trigger->tgargs[1];
+	bool		unassigned = heap_attisnull(stored, rule->attnum[0], tupdesc);
+	char	   *what = NULL;
+
+	if (!mpn_recheck_applies(td, rule))
+		return;
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+	{
+		if (heap_attisnull(stored, rule->attnum[1], tupdesc) ? !unassigned :
+			!stamped_today(rule, stored, tupdesc))
+			what = psprintf("The row stored is assigned to %s with \"%s\" %s; %s() stamps the day of each assignment, and today is %s.",
+							mpn_column_text(rule, 0, stored, tupdesc), assigned_col,
+							mpn_day_text(rule, 1, stored, tupdesc), REASSIGN_AFTER,
+							mpn_date_text(mpn_today()));
+	}
+	else if (unassigned || mpn_column_unchanged(rule, 0, old, stored, tupdesc))
+	{
+		if (!mpn_column_unchanged(rule, 1, old, stored, tupdesc))
+			what = psprintf("\"%s\" was %s and is %s in the row stored, which did not pass to another subscriber; only %s() stamps it.",
+							assigned_col, mpn_day_text(rule, 1, old, tupdesc),
+							mpn_day_text(rule, 1, stored, tupdesc), REASSIGN_AFTER);
+	}
+	else if (!heap_attisnull(old, rule->attnum[1], tupdesc) &&
+			 (int64) mpn_today() < reassignable_from(rule, old, tupdesc))
+		what = psprintf("The row stored passes it from %s to %s, which may happen only %d days after its last assignment on %s; today is %s.",
+						mpn_column_text(rule, 0, old, tupdesc),
+						mpn_column_text(rule, 0, stored, tupdesc), rule->days,
+						mpn_day_text(rule, 1, old, tupdesc), mpn_date_text(mpn_today()));
+	else if (!stamped_today(rule, stored, tupdesc))
+		what = psprintf("The row stored passes it to %s with \"%s\" %s; %s() stamps the day of each assignment, and today is %s.",
+						mpn_column_text(rule, 0, stored, tupdesc), assigned_col,
+						mpn_day_text(rule, 1, stored, tupdesc), REASSIGN_AFTER,
+						mpn_date_text(mpn_today()));
+	if (what != NULL)
+		mpn_report_changed_after_check(td, rule, ERRCODE_CHECK_VIOLATION, REASSIGN_AFTER,
+									   stored, what);
+}
+
 /* reassign_after(): BEFORE INSERT OR UPDATE OR DELETE FOR EACH ROW */
 PG_FUNCTION_INFO_V1(mpn_reassign_after);
 Datum
 mpn_reassign_after(PG_FUNCTION_ARGS)
 {
-	RuleTrigger *rule = setup_reassign_after(fcinfo);
+	RuleTrigger *rule = mpn_setup_reassign_after(fcinfo);
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
 	HeapTuple	old = td->tg_trigtuple;
@@ -141,6 +204,11 @@ mpn_reassign_after(PG_FUNCTION_ARGS)
 	Datum		stamp;
 	bool		stamp_null = false;
 
+	if (rule->recheck)
+	{
+		recheck_reassign_after(td, rule);
+		return PointerGetDatum(NULL);
+	}
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{
 		/*

@@ -25,19 +25,22 @@ row_is_redeemed(const RuleTrigger *rule, TupleTableSlot *slot, void *arg)
 	return !isnull;
 }
 
-static RuleTrigger *
-setup_redeem_once(FunctionCallInfo fcinfo)
+RuleTrigger *
+mpn_setup_redeem_once(FunctionCallInfo fcinfo)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	RuleTrigger *rule;
 	bool		is_new;
+	bool		recheck;
 
-	mpn_require_attachment(fcinfo, REDEEM_ONCE, true,
-					   TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE | TRIGGER_TYPE_DELETE,
-					   "INSERT OR UPDATE OR DELETE");
+	recheck = mpn_require_attachment(fcinfo, REDEEM_ONCE, true,
+									 TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE | TRIGGER_TYPE_DELETE,
+									 "INSERT OR UPDATE OR DELETE");
 	rule = mpn_rule_for_call(fcinfo, &is_new);
 	if (!is_new)
 		return rule;
+	if (recheck)
+		mpn_find_recheck_parent(td, rule, fcinfo->flinfo->fn_mcxt);
 
 	mpn_require_arguments(td, REDEEM_ONCE, 2, 2, "key_column, redeemed_column");
 	mpn_column_argument(td, rule, 0, 0, REDEEM_ONCE, "first (key_column)");
@@ -110,16 +113,47 @@ report_redemption_change(TriggerData *td, const RuleTrigger *rule, HeapTuple old
 			 errtable(td->tg_relation)));
 }
 
+/*
+ * The recheck, AFTER UPDATE: a redeemed row keeps its key and redemption
+ * day in the row stored, whatever a later BEFORE trigger did.  (A second
+ * redemption that a later trigger makes is the unique index's to refuse.)
+ */
+static void
+recheck_redeem_once(TriggerData *td, const RuleTrigger *rule)
+{
+	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
+	HeapTuple	old = td->tg_trigtuple;
+	HeapTuple	stored = td->tg_newtuple;
+
+	if (!TRIGGER_FIRED_BY_UPDATE(td->tg_event) || !mpn_recheck_applies(td, rule) ||
+		heap_attisnull(old, rule->attnum[1], tupdesc))
+		return;
+	if (!mpn_column_unchanged(rule, 0, old, stored, tupdesc) ||
+		!mpn_column_unchanged(rule, 1, old, stored, tupdesc))
+		mpn_report_changed_after_check(td, rule, ERRCODE_RESTRICT_VIOLATION, REDEEM_ONCE, stored,
+									   psprintf("Product key %s was redeemed on %s; the row stored has key %s, redeemed on %s, and the record of a redemption is never changed.",
+												mpn_column_text(rule, 0, old, tupdesc),
+												mpn_day_text(rule, 1, old, tupdesc),
+												mpn_column_text(rule, 0, stored, tupdesc),
+												mpn_day_text(rule, 1, stored, tupdesc)));
+}
+
 /* redeem_once(): BEFORE INSERT OR UPDATE OR DELETE FOR EACH ROW */
 PG_FUNCTION_INFO_V1(mpn_redeem_once);
 Datum
 mpn_redeem_once(PG_FUNCTION_ARGS)
 {
-	RuleTrigger *rule = setup_redeem_once(fcinfo);
+	RuleTrigger *rule = mpn_setup_redeem_once(fcinfo);
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
 	HeapTuple	old = td->tg_trigtuple;
 	bool		old_redeemed;
+
+	if (rule->recheck)
+	{
+		recheck_redeem_once(td, rule);
+		return PointerGetDatum(NULL);
+	}
 
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{

@@ -14,10 +14,14 @@
  * Setup: checking how a trigger is attached, once per statement
  */
 
-/* Refuse to run other than as the documented kind of trigger */
-void
+/*
+ * Refuse to run other than as the documented kind of trigger.  Returns true
+ * when this is the recheck of such a trigger (an internal AFTER ROW trigger
+ * that attachment.c made), false for the trigger itself.
+ */
+bool
 mpn_require_attachment(FunctionCallInfo fcinfo, const char *func, bool before,
-				   int16 events, const char *events_text)
+					   int16 events, const char *events_text)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	Trigger    *tg;
@@ -30,6 +34,8 @@ mpn_require_attachment(FunctionCallInfo fcinfo, const char *func, bool before,
 				 errhint("Attach it with CREATE TRIGGER.")));
 	tg = td->tg_trigger;
 	type = tg->tgtype;
+	if (before && tg->tgisinternal && TRIGGER_FOR_ROW(type) && TRIGGER_FOR_AFTER(type))
+		return true;
 	if (!TRIGGER_FOR_ROW(type) ||
 		(before ? !TRIGGER_FOR_BEFORE(type) : !TRIGGER_FOR_AFTER(type)) ||
 		(type & events) != events ||
@@ -46,6 +52,7 @@ mpn_require_attachment(FunctionCallInfo fcinfo, const char *func, bool before,
 						 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(td->tg_relation)),
 													RelationGetRelationName(td->tg_relation)),
 						 func)));
+	return false;
 }
 
 /* Refuse a wrong number of trigger arguments */
@@ -382,4 +389,93 @@ mpn_probe_rows(Relation rel, const RuleTrigger *rule, Datum value,
 	ExecDropSingleTupleTableSlot(slot);
 	index_close(indexrel, AccessShareLock);
 	return found;
+}
+
+/*
+ * Rechecks
+ */
+
+/* Same function and arguments: the BEFORE trigger a recheck guards */
+static bool
+is_recheck_parent(const Trigger *candidate, const Trigger *recheck)
+{
+	if (candidate->tgisinternal || candidate->tgfoid != recheck->tgfoid ||
+		!TRIGGER_FOR_ROW(candidate->tgtype) || !TRIGGER_FOR_BEFORE(candidate->tgtype) ||
+		candidate->tgnargs != recheck->tgnargs)
+		return false;
+	for (int i = 0; i < candidate->tgnargs; i++)
+		if (strcmp(candidate->tgargs[i], recheck->tgargs[i]) != 0)
+			return false;
+	return true;
+}
+
+/* Record in rule the BEFORE trigger that this recheck guards */
+void
+mpn_find_recheck_parent(TriggerData *td, RuleTrigger *rule, MemoryContext mcxt)
+{
+	TriggerDesc *trigdesc = td->tg_relation->trigdesc;
+
+	rule->recheck = true;
+	for (int i = 0; trigdesc != NULL && i < trigdesc->numtriggers; i++)
+	{
+		Trigger    *candidate = &trigdesc->triggers[i];
+
+		if (is_recheck_parent(candidate, td->tg_trigger))
+		{
+			rule->parent_tgoid = candidate->tgoid;
+			rule->parent_name = MemoryContextStrdup(mcxt, candidate->tgname);
+			return;
+		}
+	}
+	rule->parent_tgoid = InvalidOid;
+}
+
+/*
+ * Does the recheck apply to this row: does the trigger it guards fire now
+ * (not disabled, and enabled for this session_replication_role), as the
+ * trigger manager decides for it?
+ */
+bool
+mpn_recheck_applies(const TriggerData *td, const RuleTrigger *rule)
+{
+	TriggerDesc *trigdesc = td->tg_relation->trigdesc;
+
+	if (!OidIsValid(rule->parent_tgoid))
+		return false;
+	for (int i = 0; trigdesc != NULL && i < trigdesc->numtriggers; i++)
+	{
+		const Trigger *t = &trigdesc->triggers[i];
+
+		if (t->tgoid != rule->parent_tgoid)
+			continue;
+		if (SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA)
+			return t->tgenabled == TRIGGER_FIRES_ON_REPLICA ||
+				t->tgenabled == TRIGGER_FIRES_ALWAYS;
+		return t->tgenabled == TRIGGER_FIRES_ON_ORIGIN ||
+			t->tgenabled == TRIGGER_FIRES_ALWAYS;
+	}
+	return false;
+}
+
+/*
+ * Refuse a row that a BEFORE ROW trigger firing after the rule's changed
+ * so that it breaks the rule; what says what is wrong with the stored row.
+ */
+void
+mpn_report_changed_after_check(TriggerData *td, const RuleTrigger *rule, int sqlerrcode,
+							   const char *func, HeapTuple stored, const char *what)
+{
+	char	   *row = mpn_describe_row(td->tg_relation, stored);
+
+	ereport(ERROR,
+			(errcode(sqlerrcode),
+			 row != NULL ?
+			 errmsg("another trigger changed row %s of table \"%s\" after %s() checked it",
+					row, RelationGetRelationName(td->tg_relation), func) :
+			 errmsg("another trigger changed a row of table \"%s\" after %s() checked it",
+					RelationGetRelationName(td->tg_relation), func),
+			 errdetail("%s", what),
+			 errhint("BEFORE ROW triggers fire in the order of their names: keep those that sort after \"%s\" from changing \"%s\" and \"%s\".",
+					 rule->parent_name, td->tg_trigger->tgargs[0], td->tg_trigger->tgargs[1]),
+			 errtable(td->tg_relation)));
 }

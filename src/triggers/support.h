@@ -87,10 +87,25 @@ typedef struct RuleTrigger
 	Datum		exclusive_value;	/* exclusive_offer: in the offer's type */
 	FmgrInfo	equal;			/* exclusive_offer, partner_tenant_only: the = */
 	Oid			equal_collation;
+	/* a recheck: the AFTER ROW trigger that guards a BEFORE ROW one */
+	bool		recheck;		/* is this trigger a recheck? */
+	Oid			parent_tgoid;	/* then the BEFORE trigger it guards */
+	char	   *parent_name;	/* and that trigger's name */
 } RuleTrigger;
 
+/*
+ * Each trigger function's setup: checks how the trigger is attached and
+ * what its arguments name, as on the first row of a statement and, through
+ * the event trigger in attachment.c, when it is attached.
+ */
+typedef RuleTrigger *(*RuleSetup) (FunctionCallInfo fcinfo);
+extern RuleTrigger *mpn_setup_redeem_once(FunctionCallInfo fcinfo);
+extern RuleTrigger *mpn_setup_reassign_after(FunctionCallInfo fcinfo);
+extern RuleTrigger *mpn_setup_exclusive_offer(FunctionCallInfo fcinfo);
+extern RuleTrigger *mpn_setup_partner_tenant_only(FunctionCallInfo fcinfo);
+
 /* Setup: how a trigger is attached, and what its arguments name */
-extern void mpn_require_attachment(FunctionCallInfo fcinfo, const char *func,
+extern bool mpn_require_attachment(FunctionCallInfo fcinfo, const char *func,
                                    bool before, int16 events,
                                    const char *events_text);
 extern void mpn_require_arguments(TriggerData *td, const char *func, int min,
@@ -120,6 +135,17 @@ mpn_written_row(const TriggerData *td)
 {
 	return TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 }
+
+/*
+ * Rechecks (attachment.c makes them): a BEFORE ROW rule cannot see what a
+ * BEFORE ROW trigger that fires after it does to the row, so an AFTER ROW
+ * trigger of the same function checks the row as it was stored.
+ */
+extern void mpn_find_recheck_parent(TriggerData *td, RuleTrigger *rule, MemoryContext mcxt);
+extern bool mpn_recheck_applies(const TriggerData *td, const RuleTrigger *rule);
+extern pg_noinline void mpn_report_changed_after_check(TriggerData *td, const RuleTrigger *rule,
+													   int sqlerrcode, const char *func,
+													   HeapTuple stored, const char *what);
 
 /* Text for messages */
 extern char *mpn_column_text(const RuleTrigger *rule, int slot,
