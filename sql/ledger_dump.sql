@@ -260,6 +260,28 @@ SELECT partner_id, 'Microsoft 365 E5 (demo)', true, '00000000-0000-0000-0000-000
 UPDATE vs_assignments SET subscriber = 'someone.else@customer.example' WHERE vs_subscription_id = 9999;
 \echo :LAST_ERROR_SQLSTATE
 
+-- the restored triggers have their rechecks again (pg_dump leaves the
+-- internal triggers out; attaching the triggers made them anew), so a
+-- later-named trigger cannot undo a check on the restored ledger either
+SELECT n.nspname AS ledger, c.relname AS ledger_table, t.tgname AS trigger,
+       (SELECT count(*) FROM pg_trigger r
+         WHERE r.tgrelid = t.tgrelid AND r.tgisinternal AND r.tgname LIKE 'mpn\_recheck\_%'
+           AND r.tgfoid = t.tgfoid) AS rechecks
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname IN ('mpn_ledger_dump', 'mpn_ledger_dump_orig') AND NOT t.tgisinternal
+ ORDER BY 1, 2, 3;
+CREATE FUNCTION pg_temp.backdate_redemption() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.redeemed_on := '2020-01-01';
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER zzz_backdate BEFORE UPDATE ON product_keys
+	FOR EACH ROW EXECUTE FUNCTION pg_temp.backdate_redemption();
+UPDATE product_keys SET licenses = licenses WHERE key::text = :'redeemed_key';
+\echo :LAST_ERROR_SQLSTATE
+DROP TRIGGER zzz_backdate ON product_keys;
+
 -- and lets through what the rules allow, in both ledgers alike; the
 -- identity sequences go on where the original's are
 SELECT (SELECT max(benefit_id) FROM mpn_ledger_dump_orig.benefits) AS max_benefit_id,

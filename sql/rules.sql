@@ -286,8 +286,9 @@ SELECT mpn.remaining_days('2147483647 licenses [0001-01-01,5874897-12-31)', '000
        date '5874897-12-31' - date '0001-01-01' AS expected;
 
 --
--- preview_key: both outcomes side by side; adding is NULL when the
--- subscription is not active on on_date
+-- preview_key: both outcomes side by side; a side that cannot be had is
+-- NULL (adding: the subscription is not active on on_date, or the count or
+-- end would pass its range; extending: the end would pass the last date)
 --
 SELECT * FROM mpn.preview_key('100 licenses [2023-03-01,2024-03-01)', 100, '2024-01-01');
 SELECT (p).added = mpn.add_licenses(t, 100, d) AS same_as_add,
@@ -303,10 +304,34 @@ SELECT * FROM mpn.preview_key('10 licenses [2023-03-01,2024-03-01)', 1, '2024-02
 SELECT * FROM mpn.preview_key('100 licenses [2023-03-01,2024-03-01)', 100, '2024-03-01');
 SELECT * FROM mpn.preview_key('100 licenses [2023-03-01,2024-03-01)', 100, '2025-07-04');
 SELECT * FROM mpn.preview_key('100 licenses [2023-03-01,2024-03-01)', 100, '2023-01-01');
--- errors stay errors
+-- near the last date: extending would end past it, adding still fits
+SELECT * FROM mpn.preview_key('100 licenses [5874896-01-01,5874897-06-01)', 1, '5874897-01-01');
+-- ... and past it both ways
+SELECT * FROM mpn.preview_key('1 license [5874896-01-01,5874897-12-31)', 1, '5874897-06-01');
+-- a license count that would pass its range: only extending
+SELECT * FROM mpn.preview_key('2147483647 licenses [2023-03-01,2024-03-01)', 1, '2024-01-01');
+-- bad arguments stay errors
 SELECT * FROM mpn.preview_key('100 licenses [2023-03-01,2024-03-01)', 0, '2024-01-01');
 SELECT * FROM mpn.preview_key('100 licenses [2023-03-01,2024-03-01)', 1, 'infinity');
-SELECT * FROM mpn.preview_key('1 license [5874896-01-01,5874897-12-31)', 1, '5874897-06-01');
+
+--
+-- mpn.day_of(moment): the day of a timestamptz in mpn.time_zone, whatever
+-- the session's TimeZone; with key_valid_until, the day a key redeemed now
+-- stops being usable
+--
+BEGIN;
+SET LOCAL TimeZone = 'Pacific/Kiritimati';
+SELECT mpn.day_of('2024-02-29 23:30:00+00') AS utc_day,
+       ('2024-02-29 23:30:00+00'::timestamptz)::date AS session_day;
+SET LOCAL mpn.time_zone = 'Pacific/Kiritimati';
+SELECT mpn.day_of('2024-02-29 23:30:00+00') AS kiritimati_day;
+SET LOCAL mpn.time_zone = 'Etc/GMT+12';
+SELECT mpn.day_of('2024-02-29 23:30:00+00') AS gmt_minus_12_day,
+       mpn.key_valid_until(mpn.day_of('2024-02-29 23:30:00+00')) AS valid_until;
+COMMIT;
+SELECT mpn.day_of(now()) = mpn.day_of(now()) AND mpn.day_of(now()) = (now() AT TIME ZONE 'UTC')::date AS today_in_utc,
+       mpn.day_of('infinity') AS plus_infinity, mpn.day_of('-infinity') AS minus_infinity,
+       mpn.day_of(NULL) IS NULL AS strict;
 
 --
 -- mpn.today(): the date in mpn.time_zone (UTC by default), never in the

@@ -190,8 +190,9 @@ ORDER BY oprleft::regtype::text, oprname;
 --
 -- Functions: the types' and the rules' functions are in C, IMMUTABLE
 -- (mpn.today() is STABLE: it reads the clock), STRICT and PARALLEL SAFE;
--- the comparisons are LEAKPROOF.  Trigger functions and the functions
--- that build a ledger (DDL, data) are the exceptions, listed here too.
+-- the comparisons are LEAKPROOF.  Trigger functions, mpn.check_triggers()
+-- (it adds triggers) and the functions that build a ledger (DDL, data) are
+-- the exceptions, listed here too.
 --
 SELECT p.oid::regprocedure AS function, p.prokind, l.lanname, p.provolatile,
        p.proisstrict, p.proparallel, p.proleakproof
@@ -208,7 +209,8 @@ WHERE p.pronamespace = 'mpn'::regnamespace
   AND p.prokind = 'f'
   AND p.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype)
   AND l.lanname = 'c'
-  AND (p.provolatile <> CASE WHEN p.proname = 'today' THEN 's' ELSE 'i' END
+  AND p.proname <> 'check_triggers'
+  AND (p.provolatile <> CASE WHEN p.proname IN ('today', 'day_of') THEN 's' ELSE 'i' END
        OR NOT p.proisstrict
        OR p.proparallel <> 's');
 

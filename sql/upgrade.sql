@@ -210,6 +210,12 @@ SELECT c.relname AS ledger_table, t.tgname, t.tgfoid::regproc AS function
  WHERE c.relnamespace = 'upgrade_ledger'::regnamespace AND NOT t.tgisinternal
  ORDER BY 1, 2;
 
+-- 1.0 let a trigger be attached that cannot work (no unique index on the
+-- key): it is refused only at its first row
+CREATE TABLE broken_keys (key mpn.product_key, redeemed_on date);
+CREATE TRIGGER broken BEFORE INSERT OR UPDATE OR DELETE ON broken_keys
+	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('key', 'redeemed_on');
+
 -- every table's rows, as a digest, before the update
 CREATE FUNCTION ledger_digest() RETURNS TABLE (ledger_table name, rows bigint, digest text)
 LANGUAGE plpgsql AS $$
@@ -231,7 +237,7 @@ CREATE TABLE digest_1_0 AS SELECT * FROM ledger_digest();
 SELECT ledger_table, rows FROM digest_1_0 ORDER BY 1;
 
 --
--- The update
+-- The update (it says which trigger it could not protect)
 --
 ALTER EXTENSION mpn_benefits UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'mpn_benefits';
@@ -266,6 +272,15 @@ SELECT n.call, o.result AS result_1_0, n.result AS result_now
   FROM call_results_1_0 o FULL JOIN pg_temp.every_call() n ON n.call = o.call
  WHERE o.result IS DISTINCT FROM n.result;
 
+-- the triggers attached under 1.0 got their rechecks, the broken one none
+SELECT c.relname AS ledger_table, t.tgname AS trigger,
+       (SELECT count(*) FROM pg_trigger r
+         WHERE r.tgrelid = t.tgrelid AND r.tgisinternal AND r.tgname LIKE 'mpn\_recheck\_%'
+           AND r.tgfoid = t.tgfoid) AS rechecks
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE c.relnamespace IN ('upgrade_ledger'::regnamespace, 'public'::regnamespace) AND NOT t.tgisinternal
+ ORDER BY 1, 2;
+
 -- the triggers attached under 1.0 still refuse
 SET search_path = upgrade_ledger, mpn;
 SELECT key AS redeemed_key FROM product_keys WHERE redeemed_on IS NOT NULL ORDER BY key LIMIT 1 \gset
@@ -277,7 +292,24 @@ SELECT vs_subscription_id AS recent_vs FROM vs_assignments
  WHERE subscriber IS NOT NULL AND assigned_on > '2025-06-15'::date - 90 ORDER BY 1 LIMIT 1 \gset
 UPDATE vs_assignments SET subscriber = 'someone.else@customer.example' WHERE vs_subscription_id = :recent_vs;
 \echo :LAST_ERROR_SQLSTATE
+-- ... and a later-named trigger cannot undo them any more
+CREATE FUNCTION pg_temp.backdate_assignment() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.assigned_on := '2000-01-01';
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER zzz_backdate BEFORE UPDATE ON vs_assignments
+	FOR EACH ROW EXECUTE FUNCTION pg_temp.backdate_assignment();
+UPDATE vs_assignments SET partner_id = partner_id WHERE vs_subscription_id = :recent_vs;
+\echo :LAST_ERROR_SQLSTATE
+DROP TRIGGER zzz_backdate ON vs_assignments;
 RESET search_path;
+-- the broken trigger is refused where it was: at its first row, and now
+-- also by any change to its table
+INSERT INTO broken_keys VALUES ('BCDFG-HJKMP-QRTVW-XY234-6789B', NULL);
+ALTER TABLE broken_keys ADD COLUMN note text;
+DROP TABLE broken_keys;
 
 -- the drop guard still guards
 DROP EXTENSION mpn_benefits CASCADE;

@@ -117,3 +117,11 @@ mpn_today_sql(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_DATEADT(mpn_today());
 }
+
+/* mpn.day_of(moment): the calendar day of a moment in mpn.time_zone */
+PG_FUNCTION_INFO_V1(mpn_day_of);
+Datum
+mpn_day_of(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATEADT(mpn_date_of(PG_GETARG_TIMESTAMPTZ(0)));
+}

@@ -188,8 +188,9 @@ days_left(const LicenseTerm *term, DateADT on_date)
 
 /*
  * Rule 4: add licenses on on_date, pooling license-days into one end date.
- * Returns NULL instead of failing when soft is true and the subscription
- * is not active on on_date (for preview_key).
+ * With soft (for preview_key), returns NULL instead of failing when the
+ * outcome cannot be had: the subscription is not active on on_date, or the
+ * count or the end date would pass their range.  Bad arguments fail always.
  */
 static LicenseTerm *
 add_licenses_to(const LicenseTerm *term, int32 added, DateADT on_date, bool soft)
@@ -226,10 +227,14 @@ add_licenses_to(const LicenseTerm *term, int32 added, DateADT on_date, bool soft
 				 errhint("Add licenses on or after the subscription's first day.")));
 	}
 	if ((int64) term->licenses + added > PG_INT32_MAX)
+	{
+		if (soft)
+			return NULL;
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("license count out of range: %d plus %d", term->licenses, added),
 				 errdetail("A license term holds at most 2147483647 licenses.")));
+	}
 
 	/*
 	 * E licenses with R days left, N licenses with a year each, pooled.  The
@@ -242,15 +247,28 @@ add_licenses_to(const LicenseTerm *term, int32 added, DateADT on_date, bool soft
 	total = existing_days + added_days;
 	new_end = on_date + total / (term->licenses + added);
 	if (!cal_day_in_range(new_end))
+	{
+		if (soft)
+			return NULL;
 		report_date_out_of_range(term->ends, "the added license-time");
+	}
 	return license_term_make(term->licenses + added, term->starts, (DateADT) new_end);
 }
 
-/* Rule 5: extend by a year from the end, or from on_date once lapsed */
+/*
+ * Rule 5: extend by a year from the end, or from on_date once lapsed.  With
+ * soft (for preview_key), NULL instead of failing when the new end would
+ * pass the last date.
+ */
 static LicenseTerm *
-extend_term(const LicenseTerm *term, DateADT on_date)
+extend_term(const LicenseTerm *term, DateADT on_date, bool soft)
 {
+	DateADT		from;
+
 	require_finite(on_date, "on_date");
+	from = on_date < term->ends ? term->ends : on_date;
+	if (soft && !cal_day_in_range(cal_add_one_year_fast(from)))
+		return NULL;
 	if (on_date < term->ends)
 		return license_term_make(term->licenses, term->starts, plus_one_year(term->ends));
 	return license_term_make(term->licenses, on_date, plus_one_year(on_date));
@@ -272,7 +290,7 @@ Datum
 mpn_extend(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_LICENSE_TERM_P(extend_term(PG_GETARG_LICENSE_TERM_P(0),
-										 PG_GETARG_DATEADT(1)));
+										 PG_GETARG_DATEADT(1), false));
 }
 
 /* remaining_days(term, on_date): days of the pool left on on_date */
@@ -285,8 +303,10 @@ mpn_remaining_days(PG_FUNCTION_ARGS)
 
 /*
  * preview_key(term, licenses_on_key, on_date): both outcomes of spending a
- * key, side by side.  Adding is NULL where it is not possible (the
- * subscription is not active on on_date).
+ * key, side by side.  A side that cannot be had is NULL, the other is still
+ * given: adding, when the subscription is not active on on_date or the
+ * count or end would pass its range; extending, when the new end would
+ * pass the last date.
  */
 PG_FUNCTION_INFO_V1(mpn_preview_key);
 Datum
@@ -306,7 +326,7 @@ mpn_preview_key(PG_FUNCTION_ARGS)
 	tupdesc = BlessTupleDesc(tupdesc);
 
 	added = add_licenses_to(term, licenses_on_key, on_date, true);
-	extended = extend_term(term, on_date);
+	extended = extend_term(term, on_date, true);
 
 	if (added != NULL)
 	{
@@ -315,8 +335,13 @@ mpn_preview_key(PG_FUNCTION_ARGS)
 	}
 	else
 		nulls[0] = nulls[1] = true;
-	values[2] = LicenseTermPGetDatum(extended);
-	values[3] = Int32GetDatum(days_left(extended, on_date));
+	if (extended != NULL)
+	{
+		values[2] = LicenseTermPGetDatum(extended);
+		values[3] = Int32GetDatum(days_left(extended, on_date));
+	}
+	else
+		nulls[2] = nulls[3] = true;
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -100,3 +100,16 @@ COMMENT ON FUNCTION @extschema@.check_triggers(pg_catalog.bool) IS
 -- the triggers attached under 1.0: checked, and the BEFORE ones given their
 -- rechecks (one that cannot work is left as it was, with a WARNING)
 SELECT @extschema@.check_triggers(false);
+
+--
+-- mpn.day_of(timestamptz): the rules' day of a moment
+--
+CREATE FUNCTION @extschema@.day_of(moment pg_catalog.timestamptz) RETURNS pg_catalog.date
+AS 'MODULE_PATHNAME', 'mpn_day_of'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.day_of(pg_catalog.timestamptz) IS
+'the calendar date of a moment in mpn.time_zone (UTC by default), the day the rules and triggers count; never the session''s TimeZone';
+
+-- preview_key gives NULL for a side that cannot be had
+COMMENT ON FUNCTION @extschema@.preview_key(@extschema@.license_term, pg_catalog.int4, pg_catalog.date) IS
+'both outcomes of spending a key on a subscription: the term if its licenses are added, and the term if it extends; a side that cannot be had is NULL (adding: the subscription is not active on on_date, or the count or end would pass its range; extending: the end would pass 5874897-12-31)';

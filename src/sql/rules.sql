@@ -11,6 +11,12 @@ LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.today() IS
 'the calendar date at the start of the current transaction in mpn.time_zone (UTC by default)';
 
+CREATE FUNCTION @extschema@.day_of(moment pg_catalog.timestamptz) RETURNS pg_catalog.date
+AS 'MODULE_PATHNAME', 'mpn_day_of'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.day_of(pg_catalog.timestamptz) IS
+'the calendar date of a moment in mpn.time_zone (UTC by default), the day the rules and triggers count; never the session''s TimeZone';
+
 --
 -- The benefit rules.  Each on_date defaults to mpn.today(); a default is
 -- evaluated by the caller, so the functions themselves stay IMMUTABLE and
@@ -87,5 +93,5 @@ CREATE FUNCTION @extschema@.preview_key(term @extschema@.license_term, licenses_
 										OUT extended @extschema@.license_term, OUT extended_remaining_days pg_catalog.int4)
 AS 'MODULE_PATHNAME', 'mpn_preview_key' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.preview_key(@extschema@.license_term, pg_catalog.int4, pg_catalog.date) IS
-'both outcomes of spending a key on a subscription: the term if its licenses are added (NULL when the subscription is not active), and the term if it extends';
+'both outcomes of spending a key on a subscription: the term if its licenses are added, and the term if it extends; a side that cannot be had is NULL (adding: the subscription is not active on on_date, or the count or end would pass its range; extending: the end would pass 5874897-12-31)';
 
