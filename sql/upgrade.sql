@@ -263,9 +263,14 @@ SELECT count(*) FILTER (WHERE p.prosrc NOT LIKE 'mpn\_%' AND p.prosrc NOT LIKE '
  WHERE p.pronamespace = 'mpn'::regnamespace AND l.lanname = 'c';
 
 -- every row unchanged
-SELECT coalesce(a.ledger_table, b.ledger_table) AS ledger_table, a.rows AS rows_1_0, b.rows AS rows_now
-  FROM digest_1_0 a FULL JOIN ledger_digest() b ON a.ledger_table = b.ledger_table
+SELECT a.ledger_table, a.rows AS rows_1_0, b.rows AS rows_now
+  FROM digest_1_0 a LEFT JOIN ledger_digest() b ON a.ledger_table = b.ledger_table
  WHERE a.digest IS DISTINCT FROM b.digest OR a.rows IS DISTINCT FROM b.rows;
+-- and the 1.0 ledger got the BI views of 1.1 (the user's, not the
+-- extension's: the comparison above found no extra member)
+SELECT b.ledger_table AS new_view, b.rows
+  FROM ledger_digest() b LEFT JOIN digest_1_0 a ON a.ledger_table = b.ledger_table
+ WHERE a.ledger_table IS NULL ORDER BY 1;
 
 -- every function gives what it gave under 1.0
 SELECT n.call, o.result AS result_1_0, n.result AS result_now

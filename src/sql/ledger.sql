@@ -17,7 +17,8 @@ DECLARE
 	ledger_tables CONSTANT text[] := ARRAY['partners', 'partner_tenants', 'enrollments',
 		'benefits', 'subscriptions', 'product_keys', 'vs_assignments',
 		'offer_assignments', 'license_activations', 'load_refusals',
-		'benefit_status', 'key_status', 'subscription_status', 'reassignment_status'];
+		'benefit_status', 'key_status', 'subscription_status', 'reassignment_status',
+		'bi_benefit_status', 'bi_key_status', 'bi_subscription_status', 'bi_reassignment_status'];
 	clash text;
 BEGIN
 	SELECT c.relname INTO clash
@@ -81,6 +82,7 @@ CREATE TABLE %1$I.subscriptions (
 	ends           date NOT NULL GENERATED ALWAYS AS (@extschema@.ends(term)) STORED
 );
 CREATE INDEX ON %1$I.subscriptions (partner_id);
+CREATE INDEX ON %1$I.subscriptions (ends);
 COMMENT ON TABLE %1$I.subscriptions IS 'cloud subscriptions: a license pool sharing one period';
 COMMENT ON COLUMN %1$I.subscriptions.licenses IS 'the license count of term, computed';
 COMMENT ON COLUMN %1$I.subscriptions.ends IS 'first day after the term (exclusive end), computed';
@@ -111,6 +113,7 @@ CREATE TABLE %1$I.vs_assignments (
 	reassignable_on date GENERATED ALWAYS AS (@extschema@.reassignable_on(assigned_on)) STORED
 );
 CREATE INDEX ON %1$I.vs_assignments (partner_id);
+CREATE INDEX ON %1$I.vs_assignments (reassignable_on);
 CREATE TRIGGER mpn_reassign_after BEFORE INSERT OR UPDATE OR DELETE ON %1$I.vs_assignments
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.reassign_after('subscriber', 'assigned_on');
 COMMENT ON TABLE %1$I.vs_assignments IS 'Visual Studio subscriptions and who holds them';
@@ -225,10 +228,135 @@ COMMENT ON COLUMN %1$I.reassignment_status.reassignable_on IS 'first day it may 
 COMMENT ON COLUMN %1$I.reassignment_status.reassignable_now IS 'whether it may pass to another subscriber today';
 COMMENT ON COLUMN %1$I.reassignment_status.days_until_reassignable IS 'days until reassignable_on, NULL when reassignable now';
 $ddl$, schema_name);
+	PERFORM @extschema@.create_bi_views(schema_name);
 END
 $function$;
 COMMENT ON FUNCTION @extschema@.create_ledger(pg_catalog.name) IS
 'create a partner benefits ledger (tables with the integrity triggers, STORED generated columns and status views) into a schema';
+
+--
+-- What BI tools read: views of the ledger in types every driver knows (keys
+-- as text, terms as their parts), and a description of every table, view
+-- and column.  create_ledger calls it; for a ledger made by 1.0 the upgrade
+-- does.  Safe to run again.
+--
+CREATE FUNCTION @extschema@.create_bi_views(schema_name pg_catalog.name)
+RETURNS pg_catalog.void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+BEGIN
+	IF to_regclass(format('%I.product_keys', schema_name)) IS NULL
+	   OR to_regclass(format('%I.benefit_status', schema_name)) IS NULL THEN
+		RAISE EXCEPTION 'schema "%" holds no ledger', schema_name
+			USING ERRCODE = 'undefined_table',
+			      DETAIL = 'The BI views read the tables and views that mpn.create_ledger() makes.',
+			      HINT = format('Create one with SELECT mpn.create_ledger(%L).', schema_name);
+	END IF;
+	EXECUTE format($ddl$
+-- the tables' columns, in words a BI user reads in the tool's catalog
+COMMENT ON COLUMN %1$I.partners.partner_id IS 'the partner company''s number';
+COMMENT ON COLUMN %1$I.partners.name IS 'the partner company''s name';
+COMMENT ON COLUMN %1$I.partner_tenants.partner_id IS 'the partner the tenant belongs to';
+COMMENT ON COLUMN %1$I.partner_tenants.tenant_id IS 'one of the partner''s own tenants (a Microsoft Entra tenant id)';
+COMMENT ON COLUMN %1$I.enrollments.enrollment_id IS 'the enrollment (one membership year of a partner)';
+COMMENT ON COLUMN %1$I.enrollments.partner_id IS 'the partner enrolled';
+COMMENT ON COLUMN %1$I.enrollments.enrolled_on IS 'day the membership year began';
+COMMENT ON COLUMN %1$I.benefits.benefit_id IS 'the benefit';
+COMMENT ON COLUMN %1$I.benefits.enrollment_id IS 'the enrollment the benefit comes with';
+COMMENT ON COLUMN %1$I.benefits.kind IS 'product_key, azure_credit, visual_studio or technical_support';
+COMMENT ON COLUMN %1$I.benefits.requires_user_assignment IS 'true for benefits assigned to a user, which get 30 days of grace after the expiry date';
+COMMENT ON COLUMN %1$I.benefits.activated_on IS 'day the benefit was activated, empty if not yet';
+COMMENT ON COLUMN %1$I.subscriptions.subscription_id IS 'the cloud subscription';
+COMMENT ON COLUMN %1$I.subscriptions.partner_id IS 'the partner holding it';
+COMMENT ON COLUMN %1$I.subscriptions.product IS 'the cloud product';
+COMMENT ON COLUMN %1$I.subscriptions.term IS 'the license pool (mpn.license_term): license count and the half-open period [first day, day after the last)';
+COMMENT ON COLUMN %1$I.product_keys.key IS 'the product key (mpn.product_key), 25 characters in five groups of five';
+COMMENT ON COLUMN %1$I.product_keys.partner_id IS 'the partner holding the key';
+COMMENT ON COLUMN %1$I.product_keys.benefit_id IS 'the benefit the key came with, if known';
+COMMENT ON COLUMN %1$I.product_keys.licenses IS 'licenses the key carries';
+COMMENT ON COLUMN %1$I.product_keys.redeemed_on IS 'day the key was redeemed, empty if not yet; a key is redeemed once';
+COMMENT ON COLUMN %1$I.vs_assignments.vs_subscription_id IS 'the Visual Studio subscription';
+COMMENT ON COLUMN %1$I.vs_assignments.partner_id IS 'the partner holding it';
+COMMENT ON COLUMN %1$I.vs_assignments.subscriber IS 'who holds it now, empty if unassigned';
+COMMENT ON COLUMN %1$I.offer_assignments.user_id IS 'the user given the offer';
+COMMENT ON COLUMN %1$I.offer_assignments.offer IS 'the offer; azure_bulk_credit cannot be combined with any other';
+COMMENT ON COLUMN %1$I.offer_assignments.partner_id IS 'the partner the user belongs to';
+COMMENT ON COLUMN %1$I.license_activations.activation_id IS 'the activation';
+COMMENT ON COLUMN %1$I.license_activations.partner_id IS 'the partner activating the license';
+COMMENT ON COLUMN %1$I.license_activations.product IS 'the product licensed';
+COMMENT ON COLUMN %1$I.license_activations.is_demo IS 'true for a demonstration license, which may be activated only on the partner''s own tenant';
+COMMENT ON COLUMN %1$I.license_activations.tenant_id IS 'the tenant the license is activated on, empty if not yet';
+COMMENT ON COLUMN %1$I.license_activations.activated_on IS 'day of the activation';
+COMMENT ON COLUMN %1$I.load_refusals.refusal_id IS 'the refusal';
+COMMENT ON COLUMN %1$I.load_refusals.table_name IS 'the table the refused write was for';
+COMMENT ON COLUMN %1$I.load_refusals.sqlstate IS 'the SQLSTATE of the refusal (23505, 23001, 23514, 23P01)';
+COMMENT ON COLUMN %1$I.load_refusals.message IS 'the refusal''s message';
+COMMENT ON COLUMN %1$I.load_refusals.detail IS 'the refusal''s details';
+
+CREATE OR REPLACE VIEW %1$I.bi_benefit_status AS
+SELECT benefit_id, partner_id, kind, requires_user_assignment, benefit_expiry,
+	   activation_deadline, activated_on, status, days_left
+  FROM %1$I.benefit_status;
+COMMENT ON VIEW %1$I.bi_benefit_status IS 'for BI tools: benefits and whether they can still be activated; "today" is mpn.today(), the date in mpn.time_zone (UTC unless set)';
+COMMENT ON COLUMN %1$I.bi_benefit_status.benefit_id IS 'the benefit';
+COMMENT ON COLUMN %1$I.bi_benefit_status.partner_id IS 'the partner enrolled';
+COMMENT ON COLUMN %1$I.bi_benefit_status.kind IS 'product_key, azure_credit, visual_studio or technical_support';
+COMMENT ON COLUMN %1$I.bi_benefit_status.requires_user_assignment IS 'true for benefits assigned to a user (30 days of grace after the expiry date)';
+COMMENT ON COLUMN %1$I.bi_benefit_status.benefit_expiry IS 'benefit expiry date: the last day to activate without grace (inclusive)';
+COMMENT ON COLUMN %1$I.bi_benefit_status.activation_deadline IS 'the last day to activate, grace included (inclusive): filter on it for "due within N days"';
+COMMENT ON COLUMN %1$I.bi_benefit_status.activated_on IS 'day the benefit was activated, empty if not yet';
+COMMENT ON COLUMN %1$I.bi_benefit_status.status IS 'activated; available (on or before the expiry date); in_grace (after it, within the grace); expired';
+COMMENT ON COLUMN %1$I.bi_benefit_status.days_left IS 'days from today to the activation deadline (0 = today is the last day), empty once activated or expired';
+
+CREATE OR REPLACE VIEW %1$I.bi_key_status AS
+SELECT key::text AS key, partner_id, licenses, redeemed_on, valid_until,
+	   valid_until - 1 AS last_usable_day, applied_to, status, days_left
+  FROM %1$I.key_status;
+COMMENT ON VIEW %1$I.bi_key_status IS 'for BI tools: product keys and whether they are usable; "today" is mpn.today(), the date in mpn.time_zone (UTC unless set)';
+COMMENT ON COLUMN %1$I.bi_key_status.key IS 'the product key as text: XXXXX-XXXXX-XXXXX-XXXXX-XXXXX, upper case';
+COMMENT ON COLUMN %1$I.bi_key_status.partner_id IS 'the partner holding the key';
+COMMENT ON COLUMN %1$I.bi_key_status.licenses IS 'licenses the key carries';
+COMMENT ON COLUMN %1$I.bi_key_status.redeemed_on IS 'day the key was redeemed, empty if not yet';
+COMMENT ON COLUMN %1$I.bi_key_status.valid_until IS 'the first day the key is no longer usable, one year after redemption: filter on it for "lapses next month"';
+COMMENT ON COLUMN %1$I.bi_key_status.last_usable_day IS 'the last day the key is usable (inclusive), the day before valid_until';
+COMMENT ON COLUMN %1$I.bi_key_status.applied_to IS 'the subscription the key''s licenses went to, empty if none';
+COMMENT ON COLUMN %1$I.bi_key_status.status IS 'unredeemed; usable; not_yet_usable (redeemed on a later day); lapsed (valid_until reached)';
+COMMENT ON COLUMN %1$I.bi_key_status.days_left IS 'days the key stays usable, counting today; empty unless usable';
+
+CREATE OR REPLACE VIEW %1$I.bi_subscription_status AS
+SELECT subscription_id, partner_id, product, term::text AS term, licenses, starts, ends,
+	   ends - 1 AS last_day, status, remaining_days
+  FROM %1$I.subscription_status;
+COMMENT ON VIEW %1$I.bi_subscription_status IS 'for BI tools: subscriptions and their license time left; "today" is mpn.today(), the date in mpn.time_zone (UTC unless set)';
+COMMENT ON COLUMN %1$I.bi_subscription_status.subscription_id IS 'the cloud subscription';
+COMMENT ON COLUMN %1$I.bi_subscription_status.partner_id IS 'the partner holding it';
+COMMENT ON COLUMN %1$I.bi_subscription_status.product IS 'the cloud product';
+COMMENT ON COLUMN %1$I.bi_subscription_status.term IS 'the license pool as text, e.g. 100 licenses [2024-01-01,2025-01-01): count, first day, day after the last';
+COMMENT ON COLUMN %1$I.bi_subscription_status.licenses IS 'license count';
+COMMENT ON COLUMN %1$I.bi_subscription_status.starts IS 'first day of the term';
+COMMENT ON COLUMN %1$I.bi_subscription_status.ends IS 'the day after the term''s last day (exclusive end): filter on it for "ends next month"';
+COMMENT ON COLUMN %1$I.bi_subscription_status.last_day IS 'the term''s last day (inclusive)';
+COMMENT ON COLUMN %1$I.bi_subscription_status.status IS 'not_started, active or lapsed';
+COMMENT ON COLUMN %1$I.bi_subscription_status.remaining_days IS 'days of the term left, counting today; 0 once lapsed';
+
+CREATE OR REPLACE VIEW %1$I.bi_reassignment_status AS
+SELECT vs_subscription_id, partner_id, subscriber, assigned_on, reassignable_on,
+	   reassignable_now, days_until_reassignable
+  FROM %1$I.reassignment_status;
+COMMENT ON VIEW %1$I.bi_reassignment_status IS 'for BI tools: Visual Studio subscriptions and when they may pass to another subscriber; "today" is mpn.today(), the date in mpn.time_zone (UTC unless set)';
+COMMENT ON COLUMN %1$I.bi_reassignment_status.vs_subscription_id IS 'the Visual Studio subscription';
+COMMENT ON COLUMN %1$I.bi_reassignment_status.partner_id IS 'the partner holding it';
+COMMENT ON COLUMN %1$I.bi_reassignment_status.subscriber IS 'who holds it now, empty if unassigned';
+COMMENT ON COLUMN %1$I.bi_reassignment_status.assigned_on IS 'day of the last assignment';
+COMMENT ON COLUMN %1$I.bi_reassignment_status.reassignable_on IS 'the first day it may pass to another subscriber, 90 days after the last assignment: filter on it for "free within N days"';
+COMMENT ON COLUMN %1$I.bi_reassignment_status.reassignable_now IS 'whether it may pass to another subscriber today';
+COMMENT ON COLUMN %1$I.bi_reassignment_status.days_until_reassignable IS 'days until reassignable_on, empty when reassignable now';
+$ddl$, schema_name);
+END
+$function$;
+COMMENT ON FUNCTION @extschema@.create_bi_views(pg_catalog.name) IS
+'create or replace the BI views of a ledger (bi_benefit_status, bi_key_status, bi_subscription_status, bi_reassignment_status: standard SQL types only) and describe every column of its tables';
 
 --
 -- A realistic, deterministic sample for a ledger.

@@ -113,3 +113,377 @@ COMMENT ON FUNCTION @extschema@.day_of(pg_catalog.timestamptz) IS
 -- preview_key gives NULL for a side that cannot be had
 COMMENT ON FUNCTION @extschema@.preview_key(@extschema@.license_term, pg_catalog.int4, pg_catalog.date) IS
 'both outcomes of spending a key on a subscription: the term if its licenses are added, and the term if it extends; a side that cannot be had is NULL (adding: the subscription is not active on on_date, or the count or end would pass its range; extending: the end would pass 5874897-12-31)';
+
+--
+-- BI views and full descriptions (mpn.create_bi_views), for new ledgers
+-- and, below, for the ledgers made by 1.0
+--
+CREATE FUNCTION @extschema@.create_bi_views(schema_name pg_catalog.name)
+RETURNS pg_catalog.void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+BEGIN
+	IF to_regclass(format('%I.product_keys', schema_name)) IS NULL
+	   OR to_regclass(format('%I.benefit_status', schema_name)) IS NULL THEN
+		RAISE EXCEPTION 'schema "%" holds no ledger', schema_name
+			USING ERRCODE = 'undefined_table',
+			      DETAIL = 'The BI views read the tables and views that mpn.create_ledger() makes.',
+			      HINT = format('Create one with SELECT mpn.create_ledger(%L).', schema_name);
+	END IF;
+	EXECUTE format($ddl$
+-- the tables' columns, in words a BI user reads in the tool's catalog
+COMMENT ON COLUMN %1$I.partners.partner_id IS 'the partner company''s number';
+COMMENT ON COLUMN %1$I.partners.name IS 'the partner company''s name';
+COMMENT ON COLUMN %1$I.partner_tenants.partner_id IS 'the partner the tenant belongs to';
+COMMENT ON COLUMN %1$I.partner_tenants.tenant_id IS 'one of the partner''s own tenants (a Microsoft Entra tenant id)';
+COMMENT ON COLUMN %1$I.enrollments.enrollment_id IS 'the enrollment (one membership year of a partner)';
+COMMENT ON COLUMN %1$I.enrollments.partner_id IS 'the partner enrolled';
+COMMENT ON COLUMN %1$I.enrollments.enrolled_on IS 'day the membership year began';
+COMMENT ON COLUMN %1$I.benefits.benefit_id IS 'the benefit';
+COMMENT ON COLUMN %1$I.benefits.enrollment_id IS 'the enrollment the benefit comes with';
+COMMENT ON COLUMN %1$I.benefits.kind IS 'product_key, azure_credit, visual_studio or technical_support';
+COMMENT ON COLUMN %1$I.benefits.requires_user_assignment IS 'true for benefits assigned to a user, which get 30 days of grace after the expiry date';
+COMMENT ON COLUMN %1$I.benefits.activated_on IS 'day the benefit was activated, empty if not yet';
+COMMENT ON COLUMN %1$I.subscriptions.subscription_id IS 'the cloud subscription';
+COMMENT ON COLUMN %1$I.subscriptions.partner_id IS 'the partner holding it';
+COMMENT ON COLUMN %1$I.subscriptions.product IS 'the cloud product';
+COMMENT ON COLUMN %1$I.subscriptions.term IS 'the license pool (mpn.license_term): license count and the half-open period [first day, day after the last)';
+COMMENT ON COLUMN %1$I.product_keys.key IS 'the product key (mpn.product_key), 25 characters in five groups of five';
+COMMENT ON COLUMN %1$I.product_keys.partner_id IS 'the partner holding the key';
+COMMENT ON COLUMN %1$I.product_keys.benefit_id IS 'the benefit the key came with, if known';
+COMMENT ON COLUMN %1$I.product_keys.licenses IS 'licenses the key carries';
+COMMENT ON COLUMN %1$I.product_keys.redeemed_on IS 'day the key was redeemed, empty if not yet; a key is redeemed once';
+COMMENT ON COLUMN %1$I.vs_assignments.vs_subscription_id IS 'the Visual Studio subscription';
+COMMENT ON COLUMN %1$I.vs_assignments.partner_id IS 'the partner holding it';
+COMMENT ON COLUMN %1$I.vs_assignments.subscriber IS 'who holds it now, empty if unassigned';
+COMMENT ON COLUMN %1$I.offer_assignments.user_id IS 'the user given the offer';
+COMMENT ON COLUMN %1$I.offer_assignments.offer IS 'the offer; azure_bulk_credit cannot be combined with any other';
+COMMENT ON COLUMN %1$I.offer_assignments.partner_id IS 'the partner the user belongs to';
+COMMENT ON COLUMN %1$I.license_activations.activation_id IS 'the activation';
+COMMENT ON COLUMN %1$I.license_activations.partner_id IS 'the partner activating the license';
+COMMENT ON COLUMN %1$I.license_activations.product IS 'the product licensed';
+COMMENT ON COLUMN %1$I.license_activations.is_demo IS 'true for a demonstration license, which may be activated only on the partner''s own tenant';
+COMMENT ON COLUMN %1$I.license_activations.tenant_id IS 'the tenant the license is activated on, empty if not yet';
+COMMENT ON COLUMN %1$I.license_activations.activated_on IS 'day of the activation';
+COMMENT ON COLUMN %1$I.load_refusals.refusal_id IS 'the refusal';
+COMMENT ON COLUMN %1$I.load_refusals.table_name IS 'the table the refused write was for';
+COMMENT ON COLUMN %1$I.load_refusals.sqlstate IS 'the SQLSTATE of the refusal (23505, 23001, 23514, 23P01)';
+COMMENT ON COLUMN %1$I.load_refusals.message IS 'the refusal''s message';
+COMMENT ON COLUMN %1$I.load_refusals.detail IS 'the refusal''s details';
+
+CREATE OR REPLACE VIEW %1$I.bi_benefit_status AS
+SELECT benefit_id, partner_id, kind, requires_user_assignment, benefit_expiry,
+	   activation_deadline, activated_on, status, days_left
+  FROM %1$I.benefit_status;
+COMMENT ON VIEW %1$I.bi_benefit_status IS 'for BI tools: benefits and whether they can still be activated; "today" is mpn.today(), the date in mpn.time_zone (UTC unless set)';
+COMMENT ON COLUMN %1$I.bi_benefit_status.benefit_id IS 'the benefit';
+COMMENT ON COLUMN %1$I.bi_benefit_status.partner_id IS 'the partner enrolled';
+COMMENT ON COLUMN %1$I.bi_benefit_status.kind IS 'product_key, azure_credit, visual_studio or technical_support';
+COMMENT ON COLUMN %1$I.bi_benefit_status.requires_user_assignment IS 'true for benefits assigned to a user (30 days of grace after the expiry date)';
+COMMENT ON COLUMN %1$I.bi_benefit_status.benefit_expiry IS 'benefit expiry date: the last day to activate without grace (inclusive)';
+COMMENT ON COLUMN %1$I.bi_benefit_status.activation_deadline IS 'the last day to activate, grace included (inclusive): filter on it for "due within N days"';
+COMMENT ON COLUMN %1$I.bi_benefit_status.activated_on IS 'day the benefit was activated, empty if not yet';
+COMMENT ON COLUMN %1$I.bi_benefit_status.status IS 'activated; available (on or before the expiry date); in_grace (after it, within the grace); expired';
+COMMENT ON COLUMN %1$I.bi_benefit_status.days_left IS 'days from today to the activation deadline (0 = today is the last day), empty once activated or expired';
+
+CREATE OR REPLACE VIEW %1$I.bi_key_status AS
+SELECT key::text AS key, partner_id, licenses, redeemed_on, valid_until,
+	   valid_until - 1 AS last_usable_day, applied_to, status, days_left
+  FROM %1$I.key_status;
+COMMENT ON VIEW %1$I.bi_key_status IS 'for BI tools: product keys and whether they are usable; "today" is mpn.today(), the date in mpn.time_zone (UTC unless set)';
+COMMENT ON COLUMN %1$I.bi_key_status.key IS 'the product key as text: XXXXX-XXXXX-XXXXX-XXXXX-XXXXX, upper case';
+COMMENT ON COLUMN %1$I.bi_key_status.partner_id IS 'the partner holding the key';
+COMMENT ON COLUMN %1$I.bi_key_status.licenses IS 'licenses the key carries';
+COMMENT ON COLUMN %1$I.bi_key_status.redeemed_on IS 'day the key was redeemed, empty if not yet';
+COMMENT ON COLUMN %1$I.bi_key_status.valid_until IS 'the first day the key is no longer usable, one year after redemption: filter on it for "lapses next month"';
+COMMENT ON COLUMN %1$I.bi_key_status.last_usable_day IS 'the last day the key is usable (inclusive), the day before valid_until';
+COMMENT ON COLUMN %1$I.bi_key_status.applied_to IS 'the subscription the key''s licenses went to, empty if none';
+COMMENT ON COLUMN %1$I.bi_key_status.status IS 'unredeemed; usable; not_yet_usable (redeemed on a later day); lapsed (valid_until reached)';
+COMMENT ON COLUMN %1$I.bi_key_status.days_left IS 'days the key stays usable, counting today; empty unless usable';
+
+CREATE OR REPLACE VIEW %1$I.bi_subscription_status AS
+SELECT subscription_id, partner_id, product, term::text AS term, licenses, starts, ends,
+	   ends - 1 AS last_day, status, remaining_days
+  FROM %1$I.subscription_status;
+COMMENT ON VIEW %1$I.bi_subscription_status IS 'for BI tools: subscriptions and their license time left; "today" is mpn.today(), the date in mpn.time_zone (UTC unless set)';
+COMMENT ON COLUMN %1$I.bi_subscription_status.subscription_id IS 'the cloud subscription';
+COMMENT ON COLUMN %1$I.bi_subscription_status.partner_id IS 'the partner holding it';
+COMMENT ON COLUMN %1$I.bi_subscription_status.product IS 'the cloud product';
+COMMENT ON COLUMN %1$I.bi_subscription_status.term IS 'the license pool as text, e.g. 100 licenses [2024-01-01,2025-01-01): count, first day, day after the last';
+COMMENT ON COLUMN %1$I.bi_subscription_status.licenses IS 'license count';
+COMMENT ON COLUMN %1$I.bi_subscription_status.starts IS 'first day of the term';
+COMMENT ON COLUMN %1$I.bi_subscription_status.ends IS 'the day after the term''s last day (exclusive end): filter on it for "ends next month"';
+COMMENT ON COLUMN %1$I.bi_subscription_status.last_day IS 'the term''s last day (inclusive)';
+COMMENT ON COLUMN %1$I.bi_subscription_status.status IS 'not_started, active or lapsed';
+COMMENT ON COLUMN %1$I.bi_subscription_status.remaining_days IS 'days of the term left, counting today; 0 once lapsed';
+
+CREATE OR REPLACE VIEW %1$I.bi_reassignment_status AS
+SELECT vs_subscription_id, partner_id, subscriber, assigned_on, reassignable_on,
+	   reassignable_now, days_until_reassignable
+  FROM %1$I.reassignment_status;
+COMMENT ON VIEW %1$I.bi_reassignment_status IS 'for BI tools: Visual Studio subscriptions and when they may pass to another subscriber; "today" is mpn.today(), the date in mpn.time_zone (UTC unless set)';
+COMMENT ON COLUMN %1$I.bi_reassignment_status.vs_subscription_id IS 'the Visual Studio subscription';
+COMMENT ON COLUMN %1$I.bi_reassignment_status.partner_id IS 'the partner holding it';
+COMMENT ON COLUMN %1$I.bi_reassignment_status.subscriber IS 'who holds it now, empty if unassigned';
+COMMENT ON COLUMN %1$I.bi_reassignment_status.assigned_on IS 'day of the last assignment';
+COMMENT ON COLUMN %1$I.bi_reassignment_status.reassignable_on IS 'the first day it may pass to another subscriber, 90 days after the last assignment: filter on it for "free within N days"';
+COMMENT ON COLUMN %1$I.bi_reassignment_status.reassignable_now IS 'whether it may pass to another subscriber today';
+COMMENT ON COLUMN %1$I.bi_reassignment_status.days_until_reassignable IS 'days until reassignable_on, empty when reassignable now';
+$ddl$, schema_name);
+END
+$function$;
+COMMENT ON FUNCTION @extschema@.create_bi_views(pg_catalog.name) IS
+'create or replace the BI views of a ledger (bi_benefit_status, bi_key_status, bi_subscription_status, bi_reassignment_status: standard SQL types only) and describe every column of its tables';
+
+-- create_ledger makes its BI views, and the indexes the BI filters use
+CREATE OR REPLACE FUNCTION @extschema@.create_ledger(schema_name pg_catalog.name)
+RETURNS pg_catalog.void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+	ledger_tables CONSTANT text[] := ARRAY['partners', 'partner_tenants', 'enrollments',
+		'benefits', 'subscriptions', 'product_keys', 'vs_assignments',
+		'offer_assignments', 'license_activations', 'load_refusals',
+		'benefit_status', 'key_status', 'subscription_status', 'reassignment_status',
+		'bi_benefit_status', 'bi_key_status', 'bi_subscription_status', 'bi_reassignment_status'];
+	clash text;
+BEGIN
+	SELECT c.relname INTO clash
+	  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	 WHERE n.nspname = schema_name AND c.relname = ANY (ledger_tables)
+	 ORDER BY c.relname LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'schema "%" already has a relation named "%"', schema_name, clash
+			USING ERRCODE = 'duplicate_table',
+			      DETAIL = format('A ledger creates the relations %s.', array_to_string(ledger_tables, ', ')),
+			      HINT = 'Create the ledger into a new schema, or drop the clashing relation first.';
+	END IF;
+
+	EXECUTE format('CREATE SCHEMA IF NOT EXISTS %I', schema_name);
+	EXECUTE format($ddl$
+CREATE TABLE %1$I.partners (
+	partner_id   bigint PRIMARY KEY,
+	name         text NOT NULL CHECK (name <> '')
+);
+COMMENT ON TABLE %1$I.partners IS 'companies in the partner program';
+
+CREATE TABLE %1$I.partner_tenants (
+	partner_id   bigint NOT NULL REFERENCES %1$I.partners ON DELETE CASCADE,
+	tenant_id    uuid NOT NULL,
+	PRIMARY KEY (partner_id, tenant_id)
+);
+COMMENT ON TABLE %1$I.partner_tenants IS 'each partner''s own tenants: the only tenants a demonstration license may be activated on';
+
+CREATE TABLE %1$I.enrollments (
+	enrollment_id  bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+	partner_id     bigint NOT NULL REFERENCES %1$I.partners,
+	enrolled_on    date NOT NULL,
+	benefit_expiry date NOT NULL GENERATED ALWAYS AS (@extschema@.benefit_expiry(enrolled_on)) STORED,
+	UNIQUE (enrollment_id, benefit_expiry)
+);
+COMMENT ON TABLE %1$I.enrollments IS 'membership years: benefits become available for one year from enrolled_on';
+COMMENT ON COLUMN %1$I.enrollments.benefit_expiry IS 'the benefit expiry date, the last day to activate (rule 1), computed';
+
+CREATE TABLE %1$I.benefits (
+	benefit_id     bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+	enrollment_id  bigint NOT NULL,
+	kind           text NOT NULL CHECK (kind IN ('product_key', 'azure_credit', 'visual_studio', 'technical_support')),
+	requires_user_assignment boolean NOT NULL,
+	benefit_expiry date NOT NULL,
+	activation_deadline date NOT NULL GENERATED ALWAYS AS
+		(@extschema@.activation_deadline(benefit_expiry, requires_user_assignment)) STORED,
+	activated_on   date CHECK (activated_on <= activation_deadline),
+	FOREIGN KEY (enrollment_id, benefit_expiry) REFERENCES %1$I.enrollments (enrollment_id, benefit_expiry)
+);
+CREATE INDEX ON %1$I.benefits (activation_deadline) WHERE activated_on IS NULL;
+COMMENT ON TABLE %1$I.benefits IS 'benefits of an enrollment, to activate by their deadline';
+COMMENT ON COLUMN %1$I.benefits.benefit_expiry IS 'the enrollment''s benefit expiry date (kept equal by the foreign key)';
+COMMENT ON COLUMN %1$I.benefits.activation_deadline IS 'last day to activate: the expiry date, plus 30 days for benefits that need a user assignment (rule 2), computed';
+
+CREATE TABLE %1$I.subscriptions (
+	subscription_id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+	partner_id     bigint NOT NULL REFERENCES %1$I.partners,
+	product        text NOT NULL,
+	term           @extschema@.license_term NOT NULL,
+	licenses       integer NOT NULL GENERATED ALWAYS AS (@extschema@.licenses(term)) STORED,
+	ends           date NOT NULL GENERATED ALWAYS AS (@extschema@.ends(term)) STORED
+);
+CREATE INDEX ON %1$I.subscriptions (partner_id);
+CREATE INDEX ON %1$I.subscriptions (ends);
+COMMENT ON TABLE %1$I.subscriptions IS 'cloud subscriptions: a license pool sharing one period';
+COMMENT ON COLUMN %1$I.subscriptions.licenses IS 'the license count of term, computed';
+COMMENT ON COLUMN %1$I.subscriptions.ends IS 'first day after the term (exclusive end), computed';
+
+CREATE TABLE %1$I.product_keys (
+	key            @extschema@.product_key PRIMARY KEY,
+	partner_id     bigint NOT NULL REFERENCES %1$I.partners,
+	benefit_id     bigint REFERENCES %1$I.benefits,
+	licenses       integer NOT NULL DEFAULT 1 CHECK (licenses >= 1),
+	redeemed_on    date,
+	valid_until    date GENERATED ALWAYS AS (@extschema@.key_valid_until(redeemed_on)) STORED,
+	applied_to     bigint REFERENCES %1$I.subscriptions,
+	CHECK (applied_to IS NULL OR redeemed_on IS NOT NULL)
+);
+CREATE INDEX ON %1$I.product_keys (partner_id);
+CREATE INDEX ON %1$I.product_keys (valid_until);
+CREATE TRIGGER mpn_redeem_once BEFORE INSERT OR UPDATE OR DELETE ON %1$I.product_keys
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.redeem_once('key', 'redeemed_on');
+COMMENT ON TABLE %1$I.product_keys IS 'product keys: redeemed once, usable for one year from redemption';
+COMMENT ON COLUMN %1$I.product_keys.valid_until IS 'first day the key is no longer usable, one year after redemption (rule 3), computed';
+COMMENT ON COLUMN %1$I.product_keys.applied_to IS 'the subscription the key''s licenses went to';
+
+CREATE TABLE %1$I.vs_assignments (
+	vs_subscription_id bigint PRIMARY KEY,
+	partner_id     bigint NOT NULL REFERENCES %1$I.partners,
+	subscriber     text,
+	assigned_on    date,
+	reassignable_on date GENERATED ALWAYS AS (@extschema@.reassignable_on(assigned_on)) STORED
+);
+CREATE INDEX ON %1$I.vs_assignments (partner_id);
+CREATE INDEX ON %1$I.vs_assignments (reassignable_on);
+CREATE TRIGGER mpn_reassign_after BEFORE INSERT OR UPDATE OR DELETE ON %1$I.vs_assignments
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.reassign_after('subscriber', 'assigned_on');
+COMMENT ON TABLE %1$I.vs_assignments IS 'Visual Studio subscriptions and who holds them';
+COMMENT ON COLUMN %1$I.vs_assignments.assigned_on IS 'day of the last assignment, stamped by the trigger';
+COMMENT ON COLUMN %1$I.vs_assignments.reassignable_on IS 'first day it may pass to another subscriber, 90 days after assigned_on (rule 7), computed';
+
+CREATE TABLE %1$I.offer_assignments (
+	user_id        text NOT NULL,
+	offer          text NOT NULL,
+	partner_id     bigint NOT NULL REFERENCES %1$I.partners,
+	PRIMARY KEY (user_id, offer)
+);
+CREATE TRIGGER mpn_exclusive_offer AFTER INSERT OR UPDATE ON %1$I.offer_assignments
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.exclusive_offer('user_id', 'offer');
+COMMENT ON TABLE %1$I.offer_assignments IS 'offers given to users; azure_bulk_credit can''t be combined with other offers';
+
+CREATE TABLE %1$I.license_activations (
+	activation_id  bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+	partner_id     bigint NOT NULL REFERENCES %1$I.partners,
+	product        text NOT NULL,
+	is_demo        boolean NOT NULL,
+	tenant_id      uuid,
+	partner_tenant uuid,
+	activated_on   date,
+	FOREIGN KEY (partner_id, partner_tenant) REFERENCES %1$I.partner_tenants
+);
+CREATE TRIGGER mpn_partner_tenant_only BEFORE INSERT OR UPDATE ON %1$I.license_activations
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.partner_tenant_only('tenant_id', 'partner_tenant', 'is_demo');
+COMMENT ON TABLE %1$I.license_activations IS 'license activations on tenants; demonstration licenses only on the partner''s own tenant';
+COMMENT ON COLUMN %1$I.license_activations.partner_tenant IS 'the partner''s own tenant a demonstration license must be activated on';
+
+CREATE TABLE %1$I.load_refusals (
+	refusal_id     bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+	table_name     text NOT NULL,
+	sqlstate       text NOT NULL,
+	message        text NOT NULL,
+	detail         text
+);
+COMMENT ON TABLE %1$I.load_refusals IS 'what the integrity triggers refused while mpn.fill_ledger loaded the sample';
+
+CREATE VIEW %1$I.benefit_status AS
+SELECT b.benefit_id, e.partner_id, b.kind, b.requires_user_assignment,
+	   b.benefit_expiry, b.activation_deadline, b.activated_on,
+	   CASE WHEN b.activated_on IS NOT NULL THEN 'activated'
+			WHEN @extschema@.today() <= b.benefit_expiry THEN 'available'
+			WHEN @extschema@.today() <= b.activation_deadline THEN 'in_grace'
+			ELSE 'expired' END AS status,
+	   CASE WHEN b.activated_on IS NULL AND @extschema@.today() <= b.activation_deadline
+			THEN b.activation_deadline - @extschema@.today() END AS days_left
+  FROM %1$I.benefits b JOIN %1$I.enrollments e USING (enrollment_id);
+COMMENT ON VIEW %1$I.benefit_status IS 'benefits and whether they can still be activated today (mpn.today())';
+COMMENT ON COLUMN %1$I.benefit_status.benefit_id IS 'the benefit';
+COMMENT ON COLUMN %1$I.benefit_status.partner_id IS 'the partner enrolled';
+COMMENT ON COLUMN %1$I.benefit_status.kind IS 'product_key, azure_credit, visual_studio or technical_support';
+COMMENT ON COLUMN %1$I.benefit_status.requires_user_assignment IS 'true for benefits assigned to a user (30 days of grace)';
+COMMENT ON COLUMN %1$I.benefit_status.benefit_expiry IS 'benefit expiry date: last day to activate, inclusive';
+COMMENT ON COLUMN %1$I.benefit_status.activation_deadline IS 'last day to activate including any grace, inclusive';
+COMMENT ON COLUMN %1$I.benefit_status.activated_on IS 'day the benefit was activated, NULL if not yet';
+COMMENT ON COLUMN %1$I.benefit_status.status IS 'activated; available (on or before the expiry date); in_grace (after it, within the grace); expired';
+COMMENT ON COLUMN %1$I.benefit_status.days_left IS 'days from today to the activation deadline for a benefit still to activate (0 = last day), else NULL';
+
+CREATE VIEW %1$I.key_status AS
+SELECT k.key, k.partner_id, k.licenses, k.redeemed_on, k.valid_until, k.applied_to,
+	   CASE WHEN k.redeemed_on IS NULL THEN 'unredeemed'
+			WHEN @extschema@.key_is_usable(k.redeemed_on, @extschema@.today()) THEN 'usable'
+			WHEN @extschema@.today() < k.redeemed_on THEN 'not_yet_usable'
+			ELSE 'lapsed' END AS status,
+	   CASE WHEN @extschema@.key_is_usable(k.redeemed_on, @extschema@.today())
+			THEN k.valid_until - @extschema@.today() END AS days_left
+  FROM %1$I.product_keys k;
+COMMENT ON VIEW %1$I.key_status IS 'product keys and whether they are usable today (mpn.today())';
+COMMENT ON COLUMN %1$I.key_status.key IS 'the product key';
+COMMENT ON COLUMN %1$I.key_status.partner_id IS 'the partner holding the key';
+COMMENT ON COLUMN %1$I.key_status.licenses IS 'licenses the key carries';
+COMMENT ON COLUMN %1$I.key_status.redeemed_on IS 'day the key was redeemed, NULL if not yet';
+COMMENT ON COLUMN %1$I.key_status.valid_until IS 'first day the key is no longer usable (exclusive)';
+COMMENT ON COLUMN %1$I.key_status.applied_to IS 'subscription the key went to';
+COMMENT ON COLUMN %1$I.key_status.status IS 'unredeemed; usable; not_yet_usable (redeemed on a later day); lapsed (valid_until reached)';
+COMMENT ON COLUMN %1$I.key_status.days_left IS 'days the key stays usable from today, counting today, else NULL';
+
+CREATE VIEW %1$I.subscription_status AS
+SELECT s.subscription_id, s.partner_id, s.product, s.term, s.licenses,
+	   @extschema@.starts(s.term) AS starts, s.ends,
+	   CASE WHEN @extschema@.today() < @extschema@.starts(s.term) THEN 'not_started'
+			WHEN @extschema@.today() < s.ends THEN 'active'
+			ELSE 'lapsed' END AS status,
+	   @extschema@.remaining_days(s.term, @extschema@.today()) AS remaining_days
+  FROM %1$I.subscriptions s;
+COMMENT ON VIEW %1$I.subscription_status IS 'subscriptions and their license time left today (mpn.today())';
+COMMENT ON COLUMN %1$I.subscription_status.subscription_id IS 'the subscription';
+COMMENT ON COLUMN %1$I.subscription_status.partner_id IS 'the partner';
+COMMENT ON COLUMN %1$I.subscription_status.product IS 'the cloud product';
+COMMENT ON COLUMN %1$I.subscription_status.term IS 'the license pool: count and half-open period';
+COMMENT ON COLUMN %1$I.subscription_status.licenses IS 'license count';
+COMMENT ON COLUMN %1$I.subscription_status.starts IS 'first day of the term';
+COMMENT ON COLUMN %1$I.subscription_status.ends IS 'first day after the term (exclusive)';
+COMMENT ON COLUMN %1$I.subscription_status.status IS 'not_started, active or lapsed';
+COMMENT ON COLUMN %1$I.subscription_status.remaining_days IS 'days of the term left from today, counting today; 0 once lapsed';
+
+CREATE VIEW %1$I.reassignment_status AS
+SELECT v.vs_subscription_id, v.partner_id, v.subscriber, v.assigned_on, v.reassignable_on,
+	   v.assigned_on IS NULL OR @extschema@.can_reassign(v.assigned_on, @extschema@.today()) AS reassignable_now,
+	   CASE WHEN NOT @extschema@.can_reassign(v.assigned_on, @extschema@.today())
+			THEN v.reassignable_on - @extschema@.today() END AS days_until_reassignable
+  FROM %1$I.vs_assignments v;
+COMMENT ON VIEW %1$I.reassignment_status IS 'Visual Studio subscriptions and whether they may pass to another subscriber today (mpn.today())';
+COMMENT ON COLUMN %1$I.reassignment_status.vs_subscription_id IS 'the Visual Studio subscription';
+COMMENT ON COLUMN %1$I.reassignment_status.partner_id IS 'the partner';
+COMMENT ON COLUMN %1$I.reassignment_status.subscriber IS 'who holds it now, NULL if unassigned';
+COMMENT ON COLUMN %1$I.reassignment_status.assigned_on IS 'day of the last assignment';
+COMMENT ON COLUMN %1$I.reassignment_status.reassignable_on IS 'first day it may pass to another subscriber';
+COMMENT ON COLUMN %1$I.reassignment_status.reassignable_now IS 'whether it may pass to another subscriber today';
+COMMENT ON COLUMN %1$I.reassignment_status.days_until_reassignable IS 'days until reassignable_on, NULL when reassignable now';
+$ddl$, schema_name);
+	PERFORM @extschema@.create_bi_views(schema_name);
+END
+$function$;
+
+-- The ledgers made by 1.0 get their BI views now.  Objects an extension
+-- script creates become members of the extension; a ledger's views belong
+-- to the user, like its tables, so they are taken out of it again.
+DO $upgrade$
+DECLARE
+	ledger name;
+	bi_view text;
+BEGIN
+	FOR ledger IN
+		SELECT n.nspname FROM pg_catalog.pg_namespace n
+		 WHERE (SELECT count(*) FROM pg_catalog.pg_class c
+				 WHERE c.relnamespace = n.oid
+				   AND c.relname IN ('product_keys', 'benefit_status', 'key_status',
+									 'subscription_status', 'reassignment_status')) = 5
+		 ORDER BY 1
+	LOOP
+		PERFORM @extschema@.create_bi_views(ledger);
+		FOREACH bi_view IN ARRAY ARRAY['bi_benefit_status', 'bi_key_status',
+									   'bi_subscription_status', 'bi_reassignment_status']
+		LOOP
+			EXECUTE pg_catalog.format('ALTER EXTENSION mpn_benefits DROP VIEW %I.%I', ledger, bi_view);
+		END LOOP;
+		RAISE NOTICE 'ledger "%" has its BI views', ledger;
+	END LOOP;
+END
+$upgrade$;
