@@ -185,13 +185,20 @@ ensure_recheck(Relation rel, const Trigger *trigger, const RuleKind *kind)
 	CommandCounterIncrement();
 }
 
+/* How check_table() treats a trigger that cannot work */
+typedef enum CheckMode
+{
+	CHECK_STRICT,				/* an ERROR: the command fails */
+	CHECK_WARN,					/* a WARNING, and it is left as it is */
+	CHECK_NONE					/* no check, as in a restore; rechecks only */
+} CheckMode;
+
 /*
  * Check every mpn trigger on table relid (that is not disabled), and give
- * the BEFORE ones their rechecks.  With strict, misuse is an ERROR; else a
- * WARNING, and that trigger is left as it is.  Returns the triggers seen.
+ * the BEFORE ones their rechecks.  Returns the triggers seen.
  */
 static int
-check_table(Oid relid, bool strict)
+check_table(Oid relid, CheckMode mode)
 {
 	Relation	rel = try_relation_open(relid, AccessShareLock);
 	TriggerDesc *triggers;
@@ -212,9 +219,9 @@ check_table(Oid relid, bool strict)
 			(kind = rule_kind_of(trigger)) == NULL)
 			continue;
 		seen++;
-		if (strict)
+		if (mode == CHECK_STRICT)
 			check_as_first_use(rel, trigger, kind);
-		else
+		else if (mode == CHECK_WARN)
 		{
 			MemoryContext cxt = CurrentMemoryContext;
 			bool		ok = true;
@@ -329,8 +336,17 @@ mpn_check_attachments(PG_FUNCTION_ARGS)
 		tables = tables_with_rules();
 	else
 		tables = tables_of_command();
+
+	/*
+	 * With check_function_bodies off, as pg_restore and pg_dump's scripts
+	 * run, objects may come in any order that their dependencies allow (a
+	 * parallel restore may attach a trigger before the constraint it needs
+	 * is back), so the checks wait for the first row, as PostgreSQL's own
+	 * checks of function bodies wait for the first call; the rechecks are
+	 * made all the same.
+	 */
 	foreach(lc, tables)
-		(void) check_table(lfirst_oid(lc), true);
+		(void) check_table(lfirst_oid(lc), check_function_bodies ? CHECK_STRICT : CHECK_NONE);
 	PG_RETURN_NULL();
 }
 
@@ -349,6 +365,6 @@ mpn_check_triggers(PG_FUNCTION_ARGS)
 	int			seen = 0;
 
 	foreach(lc, tables)
-		seen += check_table(lfirst_oid(lc), strict);
+		seen += check_table(lfirst_oid(lc), strict ? CHECK_STRICT : CHECK_WARN);
 	PG_RETURN_INT32(seen);
 }
