@@ -17,12 +17,15 @@ case "${1:-}" in
 esac
 
 # Debian's 15 and its headers; compilers and the fuzzers' runtime; what
-# building another major from source needs (scripts/build-postgres.sh); and
-# what building the Debian package needs (debian/control's Build-Depends).
+# building another major from source needs (scripts/build-postgres.sh);
+# what building the Debian package needs (debian/control's Build-Depends);
+# and the BI client test's drivers (test/bi/run.sh): pgjdbc and a JDK to
+# run it, psqlODBC with unixODBC and its headers.
 PACKAGES=(postgresql-15 postgresql-client-15 postgresql-server-dev-15 postgresql-contrib
 	postgresql-server-dev-all make gcc clang-14 libclang-rt-14-dev
 	bison flex libicu-dev pkg-config zlib1g-dev
-	dpkg-dev debhelper lintian)
+	dpkg-dev debhelper lintian
+	libpostgresql-jdbc-java default-jdk-headless odbc-postgresql unixodbc unixodbc-dev)
 
 if [ "$steps" != build ]; then
 	missing=()
