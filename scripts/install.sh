@@ -24,7 +24,7 @@ esac
 PACKAGES=(postgresql-15 postgresql-client-15 postgresql-server-dev-15 postgresql-contrib
 	postgresql-server-dev-all make gcc clang-14 libclang-rt-14-dev
 	bison flex libicu-dev pkg-config zlib1g-dev
-	dpkg-dev debhelper lintian
+	dpkg-dev debhelper lintian postgresql-all
 	libpostgresql-jdbc-java default-jdk-headless odbc-postgresql unixodbc unixodbc-dev)
 
 if [ "$steps" != build ]; then

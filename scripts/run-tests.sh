@@ -17,7 +17,8 @@
 # For each server: build with warnings as errors and install into it
 # (scripts/install.sh), then on a throwaway cluster of that server's own
 # (scripts/throwaway-cluster.sh): the pg_regress suites and isolation specs,
-# the README's SQL examples (test/readme/run.sh), the pgbench load test,
+# the README's SQL examples (test/readme/run.sh), the BI clients through
+# JDBC and ODBC (test/bi/run.sh), the pgbench load test,
 # and a look at the server log for crashes.  The
 # fuzzers, which test plain C, run once.
 #
@@ -77,6 +78,9 @@ suites() {							# suites PG_CONFIG LABEL
 	done
 	echo "== $label: the README's SQL examples, as they stand"
 	scripts/throwaway-cluster.sh "$pgc" -- test/readme/run.sh 2>&1 | tee -a "$log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+	echo "== $label: BI clients: the ledger through JDBC and ODBC metadata calls"
+	scripts/throwaway-cluster.sh "$pgc" -o listen_addresses=127.0.0.1 -- test/bi/run.sh 2>&1 | tee -a "$log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	echo "== $label: load test, pgbench races on the triggers at every isolation level"
 	scripts/throwaway-cluster.sh "$pgc" -- env PG_CONFIG="$pgc" test/load/run.sh 2>&1 | tee -a "$log"
