@@ -2,17 +2,23 @@
 -- exclusive_offer: the trigger mpn.exclusive_offer(user_column,
 -- offer_column [, exclusive_value]): the index it needs, every allowed and
 -- refused path, a custom exclusive value, text, enum, char(n) and integer
--- offer columns, and misuse.
+-- offer columns; the changes to its table that are refused because they
+-- would leave it unable to work (dropping the index on the user column or
+-- the constraint that gives it, dropping, renaming or retyping a column it
+-- names) and those that are not; that it has no recheck (an AFTER trigger
+-- sees the row as stored); and misuse, refused at CREATE TRIGGER with the
+-- error of first use.
 --
 -- Needs triggers_setup, run before it in REGRESS: schema mpn_trig_test,
--- the helpers scrub(), try() and error_table() in it, and the table misuse
--- with the procedure misuse() for the misuse checks.  What it creates stays
--- in mpn_trig_test until triggers_safety, the last trigger suite, drops
--- the schema.
+-- the helpers scrub(), try(), error_table(), triggers_of() and
+-- recheck_of() in it, and the table misuse with the procedure misuse()
+-- for the misuse checks.  What it creates stays in mpn_trig_test until
+-- triggers_safety, the last trigger suite, drops the schema.
 --
 -- The output must not depend on the day the suite runs: dates near today
 -- are shown as TODAY[+-n] by scrub(); the dates the tests choose
--- themselves are in 2020 and 2021, or relative to mpn.today().
+-- themselves are in 2020 and 2021, or relative to mpn.today().  Nor on
+-- OIDs: a recheck's name is shown as mpn_recheck_<oid>.
 --
 -- the session settings of triggers_setup (each suite is a session of its
 -- own): "today" for the rules is the calendar's in UTC
@@ -34,17 +40,25 @@ CREATE TABLE offers (
 	offer text,
 	note text
 );
+-- the rule looks up a user's offers through a btree index that leads with
+-- the user column: without one, CREATE TRIGGER is refused, and nothing is
+-- attached
 CREATE TRIGGER exclusive_offer AFTER INSERT OR UPDATE ON offers
 	FOR EACH ROW EXECUTE FUNCTION mpn.exclusive_offer('user_id', 'offer');
--- the rule looks up a user's offers through a btree index that leads with
--- the user column: without one, the first row written is refused
-CALL try($$INSERT INTO offers VALUES (1, 1, 'visual_studio')$$);
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'offers'::regclass;
 CREATE INDEX offers_offer_user ON offers (offer, user_id);
 CREATE INDEX offers_user_hash ON offers USING hash (user_id);
-CALL try($$INSERT INTO offers VALUES (1, 1, 'visual_studio')$$);
--- any btree index leading with the user column will do
+CREATE INDEX offers_user_partial ON offers (user_id) WHERE offer IS NOT NULL;
+CALL try($$CREATE TRIGGER exclusive_offer AFTER INSERT OR UPDATE ON offers
+	FOR EACH ROW EXECUTE FUNCTION mpn.exclusive_offer('user_id', 'offer')$$);
+-- any btree index leading with the user column will do; the trigger has
+-- no recheck (an AFTER ROW trigger sees the row as it was stored)
 CREATE INDEX offers_user_offer ON offers (user_id, offer);
-DROP INDEX offers_offer_user, offers_user_hash;
+CREATE TRIGGER exclusive_offer AFTER INSERT OR UPDATE ON offers
+	FOR EACH ROW EXECUTE FUNCTION mpn.exclusive_offer('user_id', 'offer');
+DROP INDEX offers_offer_user, offers_user_hash, offers_user_partial;
+SELECT name, internal, tgtype, enabled FROM triggers_of('offers');
 
 -- a user holds several offers that are not exclusive
 INSERT INTO offers VALUES (1, 1, 'visual_studio'), (2, 1, 'azure_credit');
@@ -122,15 +136,66 @@ CREATE OR REPLACE TRIGGER exclusive_offer AFTER INSERT OR UPDATE ON offers_enum
 	FOR EACH ROW EXECUTE FUNCTION mpn.exclusive_offer('user_id', 'offer', 'sponsorship');
 INSERT INTO offers_enum VALUES (2, 'visual_studio');
 CALL try($$INSERT INTO offers_enum VALUES (2, 'sponsorship')$$);
--- a value the type does not have is an error at first use
-CREATE OR REPLACE TRIGGER exclusive_offer AFTER INSERT OR UPDATE ON offers_enum
-	FOR EACH ROW EXECUTE FUNCTION mpn.exclusive_offer('user_id', 'offer', 'gold');
-CALL try($$INSERT INTO offers_enum VALUES (3, 'sponsorship')$$);
+-- a value the type does not have is refused at CREATE OR REPLACE TRIGGER,
+-- which leaves the trigger as it was
+CALL try($$CREATE OR REPLACE TRIGGER exclusive_offer AFTER INSERT OR UPDATE ON offers_enum
+	FOR EACH ROW EXECUTE FUNCTION mpn.exclusive_offer('user_id', 'offer', 'gold')$$);
+CALL try($$INSERT INTO offers_enum VALUES (3, 'visual_studio'), (3, 'sponsorship')$$);
 
 --
--- Misuse: each way of attaching the trigger wrongly is an error when it
--- first fires (the table misuse, the procedure misuse() and the SQLSTATEs
--- are in triggers_setup)
+-- Changes to the table: the event trigger checks the trigger again after
+-- each ALTER TABLE and DROP INDEX, so that a change that would leave it
+-- unable to work is refused with the error its first row would get, and
+-- undone
+--
+-- the index on the user column, alone or with others
+DROP INDEX offers_user_offer;
+\echo :LAST_ERROR_SQLSTATE
+CREATE INDEX offers_note ON offers (note);
+CALL try('DROP INDEX offers_note, offers_user_offer');
+DROP INDEX offers_note;
+CALL try('DROP INDEX offers_custom_user_name_idx');
+-- ... or the constraint whose index it is
+CREATE TABLE offer_assignments (
+	user_id text NOT NULL,
+	offer text NOT NULL,
+	PRIMARY KEY (user_id, offer)
+);
+CREATE TRIGGER exclusive_offer AFTER INSERT OR UPDATE ON offer_assignments
+	FOR EACH ROW EXECUTE FUNCTION mpn.exclusive_offer('user_id', 'offer');
+CALL try('ALTER TABLE offer_assignments DROP CONSTRAINT offer_assignments_pkey');
+-- a column it names: dropped, renamed, or of a type in which the
+-- exclusive value cannot be read
+CALL try('ALTER TABLE offers DROP COLUMN offer');
+CALL try('ALTER TABLE offers DROP COLUMN user_id CASCADE');
+CALL try('ALTER TABLE offers RENAME user_id TO customer');
+CALL try('ALTER TABLE offers_custom RENAME COLUMN offer TO benefit');
+CALL try('ALTER TABLE offers_custom ALTER COLUMN offer TYPE integer USING length(offer)');
+-- all undone
+SELECT attname, atttypid::regtype FROM pg_attribute
+WHERE attrelid = 'offers_custom'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum;
+SELECT indexrelid::regclass AS index FROM pg_index
+WHERE indrelid IN ('offers'::regclass, 'offers_custom'::regclass, 'offer_assignments'::regclass)
+ORDER BY 1::text;
+-- changes that leave it able to work pass: a column added and a column it
+-- does not name dropped, another index on the user column that makes the
+-- first one free to go, and the primary key whose index it uses dropped
+-- once another index will do
+BEGIN;
+ALTER TABLE offers ADD COLUMN granted date;
+ALTER TABLE offers DROP COLUMN note;
+CREATE INDEX offers_user ON offers (user_id);
+DROP INDEX offers_user_offer;
+CREATE INDEX offer_assignments_user ON offer_assignments (user_id);
+ALTER TABLE offer_assignments DROP CONSTRAINT offer_assignments_pkey;
+CALL try($$INSERT INTO offers VALUES (20, 1, 'azure_bulk_credit')$$);
+ROLLBACK;
+
+--
+-- Misuse: each way of attaching the trigger wrongly is refused at CREATE
+-- TRIGGER, with the error that its first row gets where nothing checked
+-- it before (attached in replica mode); the table misuse, the procedure
+-- misuse() and the SQLSTATEs are in triggers_setup
 --
 CALL misuse('AFTER INSERT OR UPDATE ON misuse FOR EACH ROW EXECUTE FUNCTION mpn.exclusive_offer()');
 CALL misuse($$AFTER INSERT OR UPDATE ON misuse FOR EACH ROW EXECUTE FUNCTION mpn.exclusive_offer('user_id')$$);
@@ -146,6 +211,8 @@ CALL misuse($$AFTER INSERT ON misuse FOR EACH ROW EXECUTE FUNCTION mpn.exclusive
 CALL misuse($$AFTER INSERT OR UPDATE OF offer ON misuse FOR EACH ROW EXECUTE FUNCTION mpn.exclusive_offer('user_id', 'offer')$$);
 CALL misuse($$AFTER INSERT OR UPDATE ON misuse FOR EACH ROW WHEN (true) EXECUTE FUNCTION mpn.exclusive_offer('user_id', 'offer')$$);
 CALL misuse($$AFTER INSERT OR UPDATE ON misuse FOR EACH ROW EXECUTE FUNCTION mpn.exclusive_offer('user_id', 'offer')$$);
+-- nothing is left attached to misuse, internal triggers included
+SELECT count(*) AS misuse_triggers FROM pg_trigger WHERE tgrelid = 'misuse'::regclass;
 
 -- (review fixes) the exclusive value compares with the offer type's own =
 -- (char(n) pads, citext-like types fold); extra DELETE events are harmless
@@ -157,13 +224,14 @@ INSERT INTO offers_char VALUES (1, 'visual_studio');
 CALL try($$INSERT INTO offers_char VALUES (1, 'azure_bulk_credit')$$);
 DELETE FROM offers_char;
 SELECT count(*) AS offers_left FROM offers_char;
--- (a review fix) a bad exclusive value says whose argument it is
+-- (a review fix) a bad exclusive value says whose argument it is (now at
+-- CREATE TRIGGER), and the table is left without the trigger
 CREATE TABLE offers_int (user_id int, offer int);
 CREATE INDEX ON offers_int (user_id);
-CREATE TRIGGER exclusive_offer AFTER INSERT OR UPDATE ON offers_int
-	FOR EACH ROW EXECUTE FUNCTION mpn.exclusive_offer('user_id', 'offer');
 \set VERBOSITY default
 \set SHOW_CONTEXT always
-INSERT INTO offers_int VALUES (1, 1);
+CREATE TRIGGER exclusive_offer AFTER INSERT OR UPDATE ON offers_int
+	FOR EACH ROW EXECUTE FUNCTION mpn.exclusive_offer('user_id', 'offer');
 \set SHOW_CONTEXT never
+SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'offers_int'::regclass;
 RESET search_path;

@@ -1,18 +1,26 @@
 --
 -- reassign_after: the trigger mpn.reassign_after(subscriber_column,
 -- assigned_on_column [, days]): every allowed and refused path, the days
--- argument, tables without a primary key or with one of several columns,
--- timestamptz columns, mpn.time_zone, mpn.as_of_date, and misuse.
+-- argument (a bad one refused at CREATE TRIGGER), tables without a primary
+-- key or with one of several columns, timestamptz columns, mpn.time_zone,
+-- mpn.as_of_date; the changes to its table that are refused because they
+-- would leave it unable to work (a column it names dropped, renamed or
+-- retyped; a trigger attached wrongly, switched off, then on again) and
+-- those that are not; its recheck, which refuses a row that a later
+-- BEFORE trigger changed against the rule; and misuse, refused at CREATE
+-- TRIGGER with the error of first use.
 --
 -- Needs triggers_setup, run before it in REGRESS: schema mpn_trig_test,
--- the helpers scrub(), try() and error_table() in it, and the table misuse
--- with the procedure misuse() for the misuse checks.  What it creates stays
--- in mpn_trig_test until triggers_safety, the last trigger suite, drops
--- the schema.
+-- the helpers scrub(), try(), error_table(), triggers_of() and
+-- recheck_of() in it, and the table misuse with the procedure misuse()
+-- for the misuse checks.  What it creates stays in mpn_trig_test until
+-- triggers_safety, the last trigger suite, drops the schema.
 --
 -- The output must not depend on the day the suite runs: dates near today
 -- are shown as TODAY[+-n] by scrub(); the dates the tests choose
--- themselves are in 2020 and 2021, or relative to mpn.today().
+-- themselves are fixed (from 2020 to 2024, and one in 3000), or relative
+-- to mpn.today().  Nor on
+-- OIDs: a recheck's name is shown as mpn_recheck_<oid>.
 --
 -- the session settings of triggers_setup (each suite is a session of its
 -- own): "today" for the rules is the calendar's in UTC
@@ -178,34 +186,27 @@ INSERT INTO subscriptions_30 VALUES (3, 'carol', NULL);
 SET LOCAL mpn.as_of_date = '';
 SELECT subscriber, assigned_on FROM subscriptions_30 WHERE id = 3;
 CALL try($$UPDATE subscriptions_30 SET subscriber = 'zoe' WHERE id = 3$$);
--- the days argument: a whole number from 1 to 36525
-CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
-	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', '0');
-CALL try($$UPDATE subscriptions_30 SET subscriber = 'zoe' WHERE id = 3$$);
-CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
-	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', '-5');
-CALL try($$UPDATE subscriptions_30 SET subscriber = 'zoe' WHERE id = 3$$);
-CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
-	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', '36526');
-CALL try($$UPDATE subscriptions_30 SET subscriber = 'zoe' WHERE id = 3$$);
-CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
-	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', '99999');
-CALL try($$UPDATE subscriptions_30 SET subscriber = 'zoe' WHERE id = 3$$);
-CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
-	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', '99999999999999999999');
-CALL try($$UPDATE subscriptions_30 SET subscriber = 'zoe' WHERE id = 3$$);
-CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
-	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', 'abc');
-CALL try($$UPDATE subscriptions_30 SET subscriber = 'zoe' WHERE id = 3$$);
-CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
-	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', '');
-CALL try($$UPDATE subscriptions_30 SET subscriber = 'zoe' WHERE id = 3$$);
-CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
-	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', '30 days');
-CALL try($$UPDATE subscriptions_30 SET subscriber = 'zoe' WHERE id = 3$$);
-CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
-	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', '30.5');
-CALL try($$UPDATE subscriptions_30 SET subscriber = 'zoe' WHERE id = 3$$);
+-- the days argument: a whole number from 1 to 36525; another is refused
+-- at CREATE OR REPLACE TRIGGER, which then leaves the trigger as it was
+CALL try($$CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
+	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', '0')$$);
+CALL try($$CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
+	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', '-5')$$);
+CALL try($$CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
+	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', '36526')$$);
+CALL try($$CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
+	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', '99999')$$);
+CALL try($$CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
+	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', '99999999999999999999')$$);
+CALL try($$CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
+	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', 'abc')$$);
+CALL try($$CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
+	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', '')$$);
+CALL try($$CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
+	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', '30 days')$$);
+CALL try($$CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
+	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', '30.5')$$);
+SELECT name, definition FROM triggers_of('subscriptions_30');
 -- a number argument is stored as text: the same as '30'
 CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_30
 	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', 30);
@@ -342,9 +343,189 @@ SELECT id, subscriber, assigned_at FROM subscriptions_tz WHERE id >= 30 ORDER BY
 COMMIT;
 
 --
--- Misuse: each way of attaching the trigger wrongly is an error when it
--- first fires (the table misuse, the procedure misuse() and the SQLSTATEs
--- are in triggers_setup)
+-- Changes to the table: after each ALTER TABLE the event trigger checks
+-- the trigger again, so that a change that would leave it unable to work
+-- is refused with the error its first row would get, and undone
+--
+-- a column it names: dropped, renamed, or given a type it refuses
+CALL try('ALTER TABLE subscriptions DROP COLUMN assigned_on');
+CALL try('ALTER TABLE subscriptions DROP COLUMN subscriber');
+CALL try('ALTER TABLE subscriptions RENAME subscriber TO holder');
+CALL try('ALTER TABLE subscriptions RENAME COLUMN assigned_on TO since');
+CALL try('ALTER TABLE subscriptions ALTER COLUMN assigned_on TYPE timestamp');
+CALL try('ALTER TABLE subscriptions_tz ALTER COLUMN assigned_at TYPE text');
+SELECT attname, atttypid::regtype FROM pg_attribute
+WHERE attrelid = 'subscriptions'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum;
+-- changes that leave it able to work pass: another column added, one it
+-- does not name dropped, the subscriber of another type, the day a
+-- timestamptz (then stamped with now())
+BEGIN;
+ALTER TABLE subscriptions ADD COLUMN note text;
+ALTER TABLE subscriptions DROP COLUMN seat;
+ALTER TABLE subscriptions ALTER COLUMN subscriber TYPE varchar(20);
+ALTER TABLE subscriptions ALTER COLUMN assigned_on TYPE timestamptz;
+INSERT INTO subscriptions (id, subscriber, note) VALUES (50, 'nina', 'after the changes');
+SELECT subscriber, assigned_on = now() AS stamped_now FROM subscriptions WHERE id = 50;
+ROLLBACK;
+-- a trigger attached wrongly where no event trigger checks it (with
+-- session_replication_role = replica) gets no recheck, and is refused at
+-- its first row; while it is on, every ALTER TABLE of its table is
+-- refused, but the one that switches it off; switching it on again is
+-- refused while it is wrong; put right by CREATE OR REPLACE TRIGGER (which
+-- also switches it on), it gets its recheck
+CREATE TABLE handovers (id integer PRIMARY KEY, subscriber text, assigned_on date, noted timestamp);
+SET session_replication_role = replica;
+CREATE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON handovers
+	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'noted');
+RESET session_replication_role;
+SELECT name, internal, enabled FROM triggers_of('handovers');
+CALL try($$INSERT INTO handovers VALUES (1, 'alice', NULL, NULL)$$);
+CALL try('ALTER TABLE handovers ADD COLUMN seat text');
+ALTER TABLE handovers DISABLE TRIGGER reassign_after;
+ALTER TABLE handovers ADD COLUMN seat text;
+CALL try('ALTER TABLE handovers ENABLE TRIGGER reassign_after');
+SELECT name, internal, enabled FROM triggers_of('handovers');
+CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON handovers
+	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on');
+SELECT name, internal, enabled, depends_on FROM triggers_of('handovers');
+BEGIN;
+INSERT INTO handovers VALUES (1, 'alice', NULL, NULL);
+SELECT subscriber, assigned_on = mpn.today() AS stamped_today FROM handovers;
+COMMIT;
+
+--
+-- The recheck.  BEFORE ROW triggers fire in the order of their names, so
+-- one that sorts after reassign_after sees, and may change, the row that
+-- reassign_after let through (and stamped).  Attaching reassign_after
+-- gives it a recheck: an internal AFTER INSERT OR UPDATE ROW trigger
+-- mpn_recheck_<oid> of the same function and arguments, enabled ALWAYS,
+-- internally dependent on it, which refuses a stored row that the rule
+-- would not have written: a new assignment not stamped today, a row that
+-- kept its subscriber but not its day, a subscription passed to another
+-- subscriber before its days or not stamped today.  SQLSTATE 23514
+-- (check_violation).  In one transaction where mpn.as_of_date makes
+-- 2021-06-01 "today" for the rules, so that the dates show as they are.
+--
+BEGIN;
+SET LOCAL mpn.as_of_date = '2021-06-01';
+CREATE TABLE guarded_subscriptions (
+	id integer PRIMARY KEY,
+	subscriber text,
+	assigned_on date,
+	seat text
+);
+CREATE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON guarded_subscriptions
+	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on');
+SELECT tgname LIKE 'mpn\_recheck\_%' AS recheck_name, tgisinternal,
+       tgtype = (1 | 4 | 16) AS after_insert_or_update_row, tgenabled, tgfoid::regprocedure, tgnargs
+FROM pg_trigger WHERE tgrelid = 'guarded_subscriptions'::regclass AND tgisinternal;
+SELECT * FROM triggers_of('guarded_subscriptions');
+INSERT INTO guarded_subscriptions (id, subscriber) VALUES (1, 'alice'), (2, NULL);
+ALTER TABLE guarded_subscriptions DISABLE TRIGGER reassign_after;
+INSERT INTO guarded_subscriptions VALUES (3, 'carol', mpn.today() - 100);
+ALTER TABLE guarded_subscriptions ENABLE TRIGGER reassign_after;
+-- a later trigger that backdates the assignment, on an UPDATE of another
+-- column
+CREATE FUNCTION mpn_trig_test.zzz_backdate_assignment() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.assigned_on := NEW.assigned_on - 100;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER zzz_backdate BEFORE UPDATE ON guarded_subscriptions
+	FOR EACH ROW EXECUTE FUNCTION zzz_backdate_assignment();
+SAVEPOINT before_error;
+UPDATE guarded_subscriptions SET seat = 'A-1' WHERE id = 1;
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK TO before_error;
+SELECT error_table($$UPDATE guarded_subscriptions SET seat = 'A-1' WHERE id = 1$$);
+DROP TRIGGER zzz_backdate ON guarded_subscriptions;
+-- ... that passes the subscription to another subscriber on an UPDATE of
+-- another column: before its days, or after them but without the stamp
+-- of today, or a first assignment without it
+CREATE FUNCTION mpn_trig_test.zzz_hand_over() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.subscriber := 'mallory';
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER zzz_hand_over BEFORE UPDATE ON guarded_subscriptions
+	FOR EACH ROW EXECUTE FUNCTION zzz_hand_over();
+SAVEPOINT before_error;
+UPDATE guarded_subscriptions SET seat = 'A-1' WHERE id = 1;
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK TO before_error;
+CALL try($$UPDATE guarded_subscriptions SET seat = 'A-3' WHERE id = 3$$);
+CALL try($$UPDATE guarded_subscriptions SET seat = 'A-2' WHERE id = 2$$);
+DROP TRIGGER zzz_hand_over ON guarded_subscriptions;
+-- ... that sets a day of its own on INSERT (for a subscription nobody
+-- holds yet, too)
+CREATE FUNCTION mpn_trig_test.zzz_own_day() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.assigned_on := mpn.today() - 100;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER zzz_own_day BEFORE INSERT ON guarded_subscriptions
+	FOR EACH ROW EXECUTE FUNCTION zzz_own_day();
+SAVEPOINT before_error;
+INSERT INTO guarded_subscriptions (id, subscriber) VALUES (4, 'dave');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK TO before_error;
+CALL try($$INSERT INTO guarded_subscriptions (id, subscriber) VALUES (4, NULL)$$);
+DROP TRIGGER zzz_own_day ON guarded_subscriptions;
+-- the rows are as they were
+SELECT id, subscriber, assigned_on, seat
+FROM guarded_subscriptions ORDER BY id;
+-- a later trigger that changes only other columns is allowed, and so is
+-- one that does what the rule allows (unassigning keeps the day)
+CREATE FUNCTION mpn_trig_test.zzz_seat() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.seat := upper(NEW.seat);
+	IF NEW.seat = 'GONE' THEN
+		NEW.subscriber := NULL;
+	END IF;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER zzz_seat BEFORE INSERT OR UPDATE ON guarded_subscriptions
+	FOR EACH ROW EXECUTE FUNCTION zzz_seat();
+INSERT INTO guarded_subscriptions (id, subscriber, seat) VALUES (5, 'erin', 'b-1');
+UPDATE guarded_subscriptions SET seat = 'a-' || id WHERE id <> 3;
+UPDATE guarded_subscriptions SET seat = 'gone' WHERE id = 3;
+SELECT id, subscriber, assigned_on, seat
+FROM guarded_subscriptions ORDER BY id;
+DROP TRIGGER zzz_seat ON guarded_subscriptions;
+-- while reassign_after does not fire, nor does its recheck refuse anything
+CREATE TRIGGER zzz_backdate BEFORE UPDATE ON guarded_subscriptions
+	FOR EACH ROW EXECUTE FUNCTION zzz_backdate_assignment();
+SAVEPOINT switched_off;
+ALTER TABLE guarded_subscriptions DISABLE TRIGGER reassign_after;
+UPDATE guarded_subscriptions SET seat = 'loaded' WHERE id = 1;
+SELECT id, assigned_on, seat FROM guarded_subscriptions WHERE id = 1;
+ROLLBACK TO switched_off;
+DROP TRIGGER zzz_backdate ON guarded_subscriptions;
+-- the recheck cannot be dropped on its own; it follows CREATE OR REPLACE
+-- TRIGGER with new arguments, and is dropped with reassign_after
+CALL try(format('DROP TRIGGER %I ON guarded_subscriptions', recheck_of('guarded_subscriptions')));
+SELECT recheck_of('guarded_subscriptions') AS recheck_before \gset
+CREATE OR REPLACE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON guarded_subscriptions
+	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on', '30');
+SELECT recheck_of('guarded_subscriptions') = :'recheck_before' AS same_recheck;
+SELECT * FROM triggers_of('guarded_subscriptions');
+DROP TRIGGER reassign_after ON guarded_subscriptions;
+SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'guarded_subscriptions'::regclass;
+COMMIT;
+
+--
+-- Misuse: each way of attaching the trigger wrongly is refused at CREATE
+-- TRIGGER, with the error that its first row gets where nothing checked
+-- it before (attached in replica mode); the table misuse, the procedure
+-- misuse() and the SQLSTATEs are in triggers_setup
 --
 CALL misuse('BEFORE INSERT OR UPDATE OR DELETE ON misuse FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after()');
 CALL misuse($$BEFORE INSERT OR UPDATE OR DELETE ON misuse FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber')$$);
@@ -361,6 +542,8 @@ CALL misuse($$BEFORE INSERT OR DELETE ON misuse FOR EACH ROW EXECUTE FUNCTION mp
 CALL misuse($$BEFORE INSERT OR UPDATE OF subscriber OR DELETE ON misuse FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on')$$);
 CALL misuse($$BEFORE INSERT OR UPDATE OR DELETE ON misuse FOR EACH ROW WHEN (1 = 1) EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on')$$);
 CALL misuse($$BEFORE INSERT OR UPDATE OR DELETE ON misuse FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on')$$);
+-- nothing is left attached to misuse, internal triggers included
+SELECT count(*) AS misuse_triggers FROM pg_trigger WHERE tgrelid = 'misuse'::regclass;
 
 -- (a review fix) an INSERT's assigned_on other than today, future or past,
 -- is refused even without a subscriber

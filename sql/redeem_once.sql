@@ -2,17 +2,23 @@
 -- redeem_once: the trigger mpn.redeem_once(key_column, redeemed_column):
 -- the unique index it needs, every allowed and refused path, upserts and
 -- COPY, a full unique index with text keys and a timestamptz column, names
--- that need quoting, and misuse.
+-- that need quoting; the changes to its table that are refused because
+-- they would leave it unable to work (dropping its unique index or a
+-- column it names, renaming or retyping such a column, enabling it again
+-- after such a change) and those that are not; its recheck, which refuses
+-- a redemption that a later BEFORE trigger changed; and misuse, refused
+-- at CREATE TRIGGER with the error of first use.
 --
 -- Needs triggers_setup, run before it in REGRESS: schema mpn_trig_test,
--- the helpers scrub(), try() and error_table() in it, and the table misuse
--- with the procedure misuse() for the misuse checks.  What it creates stays
--- in mpn_trig_test until triggers_safety, the last trigger suite, drops
--- the schema.
+-- the helpers scrub(), try(), error_table(), triggers_of() and
+-- recheck_of() in it, and the table misuse with the procedure misuse()
+-- for the misuse checks.  What it creates stays in mpn_trig_test until
+-- triggers_safety, the last trigger suite, drops the schema.
 --
 -- The output must not depend on the day the suite runs: dates near today
 -- are shown as TODAY[+-n] by scrub(); the dates the tests choose
--- themselves are in 2020 and 2021, or relative to mpn.today().
+-- themselves are in 2020 and 2021, or relative to mpn.today().  Nor on
+-- OIDs: a recheck's name is shown as mpn_recheck_<oid>.
 --
 -- the session settings of triggers_setup (each suite is a session of its
 -- own): "today" for the rules is the calendar's in UTC
@@ -36,34 +42,42 @@ CREATE TABLE keys (
 	redeemed date,
 	note text
 );
-CREATE TRIGGER redeem_once BEFORE INSERT OR UPDATE OR DELETE ON keys
-	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('key', 'redeemed');
 
 -- the rule stands on a unique index on the key column alone: without one,
--- the first row written is refused, with the index to create as the hint
-CALL try($$INSERT INTO keys VALUES (1, 'BCDFG-HJKMP-QRTVW-XY234-6789B', NULL)$$);
+-- CREATE TRIGGER is refused, with the index to create as the hint, and
+-- nothing is attached (not even the recheck)
+CREATE TRIGGER redeem_once BEFORE INSERT OR UPDATE OR DELETE ON keys
+	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('key', 'redeemed');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'keys'::regclass;
+-- (below, the same CREATE TRIGGER, run by try())
+\set attach_keys 'CREATE TRIGGER redeem_once BEFORE INSERT OR UPDATE OR DELETE ON keys FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once(''key'', ''redeemed'')'
 -- not unique
 CREATE INDEX keys_key_plain ON keys (key);
-CALL try($$INSERT INTO keys VALUES (1, 'BCDFG-HJKMP-QRTVW-XY234-6789B', NULL)$$);
+CALL try(:'attach_keys');
 -- unique, but on more than the key
 CREATE UNIQUE INDEX keys_key_id ON keys (key, id);
-CALL try($$INSERT INTO keys VALUES (1, 'BCDFG-HJKMP-QRTVW-XY234-6789B', NULL)$$);
+CALL try(:'attach_keys');
 -- unique on the key alone, but not with "redeemed IS NOT NULL" as its predicate
 CREATE UNIQUE INDEX keys_key_noted ON keys (key) WHERE note IS NOT NULL;
-CALL try($$INSERT INTO keys VALUES (1, 'BCDFG-HJKMP-QRTVW-XY234-6789B', NULL)$$);
+CALL try(:'attach_keys');
 CREATE UNIQUE INDEX keys_key_and_more ON keys (key) WHERE redeemed IS NOT NULL AND note IS NULL;
-CALL try($$INSERT INTO keys VALUES (1, 'BCDFG-HJKMP-QRTVW-XY234-6789B', NULL)$$);
+CALL try(:'attach_keys');
 -- unique on an expression of the key
 CREATE UNIQUE INDEX keys_key_text ON keys ((key::text)) WHERE redeemed IS NOT NULL;
-CALL try($$INSERT INTO keys VALUES (1, 'BCDFG-HJKMP-QRTVW-XY234-6789B', NULL)$$);
+CALL try(:'attach_keys');
 -- (a unique index of another access method than btree is not possible)
 CREATE UNIQUE INDEX keys_key_hash ON keys USING hash (key);
-SELECT count(*) AS rows_written FROM keys;
+SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'keys'::regclass;
 DROP INDEX keys_key_plain, keys_key_id, keys_key_noted, keys_key_and_more, keys_key_text;
 
 -- the partial unique index: a key may stand unredeemed on several rows,
--- and be redeemed on one
+-- and be redeemed on one.  With it, the trigger attaches, and with it its
+-- recheck (see "The recheck" below)
 CREATE UNIQUE INDEX keys_key_redeemed ON keys (key) WHERE redeemed IS NOT NULL;
+CREATE TRIGGER redeem_once BEFORE INSERT OR UPDATE OR DELETE ON keys
+	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('key', 'redeemed');
+SELECT name, internal, tgtype, enabled, depends_on FROM triggers_of('keys');
 INSERT INTO keys VALUES
 	(1, 'BCDFG-HJKMP-QRTVW-XY234-6789B', NULL),
 	(2, 'BCDFG-HJKMP-QRTVW-XY234-6789B', NULL),
@@ -200,10 +214,11 @@ CREATE TABLE "Key Ledger" (
 	"x""; DROP TABLE y; --" date,
 	"redeemed" text
 );
+CALL try($$CREATE TRIGGER "redeem once; --" BEFORE INSERT OR UPDATE OR DELETE ON "Key Ledger"
+	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('Product Key', 'x"; DROP TABLE y; --')$$);
+CREATE UNIQUE INDEX ON "Key Ledger" ("Product Key") WHERE "x""; DROP TABLE y; --" IS NOT NULL;
 CREATE TRIGGER "redeem once; --" BEFORE INSERT OR UPDATE OR DELETE ON "Key Ledger"
 	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('Product Key', 'x"; DROP TABLE y; --');
-CALL try($$INSERT INTO "Key Ledger" VALUES ('BCDFG-HJKMP-QRTVW-XY234-6789B', '2021-01-01')$$);
-CREATE UNIQUE INDEX ON "Key Ledger" ("Product Key") WHERE "x""; DROP TABLE y; --" IS NOT NULL;
 INSERT INTO "Key Ledger" VALUES ('BCDFG-HJKMP-QRTVW-XY234-6789B', '2021-01-01', 'yes');
 CALL try($$INSERT INTO "Key Ledger" VALUES ('BCDFG-HJKMP-QRTVW-XY234-6789B', '2021-01-02')$$);
 CALL try($$UPDATE "Key Ledger" SET "x""; DROP TABLE y; --" = NULL$$);
@@ -212,28 +227,247 @@ SELECT * FROM "Key Ledger";
 SELECT * FROM y;
 -- names are matched exactly: no case folding, no trimming, no quotes
 CREATE TABLE "Key Ledger 2" ("Product Key" mpn.product_key UNIQUE, redeemed date);
-CREATE TRIGGER t BEFORE INSERT OR UPDATE OR DELETE ON "Key Ledger 2"
-	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('product key', 'redeemed');
-CALL try($$INSERT INTO "Key Ledger 2" VALUES (NULL, NULL)$$);
-CREATE OR REPLACE TRIGGER t BEFORE INSERT OR UPDATE OR DELETE ON "Key Ledger 2"
-	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('"Product Key"', 'redeemed');
-CALL try($$INSERT INTO "Key Ledger 2" VALUES (NULL, NULL)$$);
-CREATE OR REPLACE TRIGGER t BEFORE INSERT OR UPDATE OR DELETE ON "Key Ledger 2"
-	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('Product Key', ' redeemed');
-CALL try($$INSERT INTO "Key Ledger 2" VALUES (NULL, NULL)$$);
+CALL try($$CREATE TRIGGER t BEFORE INSERT OR UPDATE OR DELETE ON "Key Ledger 2"
+	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('product key', 'redeemed')$$);
+CALL try($$CREATE OR REPLACE TRIGGER t BEFORE INSERT OR UPDATE OR DELETE ON "Key Ledger 2"
+	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('"Product Key"', 'redeemed')$$);
+CALL try($$CREATE OR REPLACE TRIGGER t BEFORE INSERT OR UPDATE OR DELETE ON "Key Ledger 2"
+	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('Product Key', ' redeemed')$$);
 -- an unquoted name in CREATE TRIGGER is folded to lower case by the parser
 CREATE OR REPLACE TRIGGER t BEFORE INSERT OR UPDATE OR DELETE ON "Key Ledger 2"
 	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('Product Key', REDEEMED);
 INSERT INTO "Key Ledger 2" VALUES (NULL, NULL);
-SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = '"Key Ledger 2"'::regclass;
--- the arguments are names: a renamed column is no longer found
-ALTER TABLE "Key Ledger 2" RENAME redeemed TO redeemed_on;
-CALL try($$INSERT INTO "Key Ledger 2" VALUES (NULL, NULL)$$);
+SELECT definition FROM triggers_of('"Key Ledger 2"');
+-- the arguments are names: renaming the column is refused, since the
+-- trigger would no longer find it
+CALL try($$ALTER TABLE "Key Ledger 2" RENAME redeemed TO redeemed_on$$);
+INSERT INTO "Key Ledger 2" VALUES (NULL, NULL);
 
 --
--- Misuse: each way of attaching the trigger wrongly is an error when it
--- first fires (the table misuse, the procedure misuse() and the SQLSTATEs
--- are in triggers_setup)
+-- Changes to the table: the event trigger checks the trigger again after
+-- each ALTER TABLE and DROP INDEX, so that a change that would leave it
+-- unable to work is refused with the error its first row would get, and
+-- undone
+--
+-- the unique index it stands on
+DROP INDEX keys_key_redeemed;
+\echo :LAST_ERROR_SQLSTATE
+-- (also with other indexes in one DROP INDEX: none is dropped)
+CREATE INDEX keys_note ON keys (note);
+CALL try('DROP INDEX keys_note, keys_key_redeemed');
+-- ... or the unique constraint (here the primary key of redemptions)
+CALL try('ALTER TABLE redemptions DROP CONSTRAINT redemptions_pkey');
+-- a column it names: dropped, renamed, or given a type it refuses
+CALL try('ALTER TABLE keys DROP COLUMN redeemed');
+CALL try('ALTER TABLE keys DROP COLUMN key CASCADE');
+CALL try('ALTER TABLE keys RENAME COLUMN key TO product_key');
+CALL try('ALTER TABLE keys RENAME redeemed TO redeemed_on');
+CALL try('ALTER TABLE keys ALTER COLUMN redeemed TYPE timestamp');
+CALL try('ALTER TABLE redemptions ALTER COLUMN redeemed_at TYPE text');
+-- all undone
+SELECT attrelid::regclass AS "table", attname, atttypid::regtype
+FROM pg_attribute
+WHERE attrelid IN ('keys'::regclass, 'redemptions'::regclass) AND attnum > 0 AND NOT attisdropped
+ORDER BY attrelid::regclass::text, attnum;
+SELECT indrelid::regclass AS "table", indexrelid::regclass AS index, indisunique
+FROM pg_index WHERE indrelid IN ('keys'::regclass, 'redemptions'::regclass)
+ORDER BY 1::text, 2::text;
+-- changes that leave it able to work pass: a column, an index and a
+-- trigger added and dropped again, a column it does not name dropped,
+-- another unique index on the key that makes the first one free to go, a
+-- type it accepts
+CREATE FUNCTION mpn_trig_test.noop() RETURNS trigger
+LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+BEGIN;
+ALTER TABLE keys ADD COLUMN batch integer;
+CREATE INDEX keys_batch ON keys (batch);
+CREATE TRIGGER keys_noop BEFORE INSERT OR UPDATE ON keys FOR EACH ROW EXECUTE FUNCTION noop();
+INSERT INTO keys (id, key, batch) VALUES (40, 'BCDFG-HJKMP-QRTVW-XY234-6789P', 1);
+DROP TRIGGER keys_noop ON keys;
+DROP INDEX keys_batch;
+ALTER TABLE keys DROP COLUMN batch;
+ALTER TABLE keys DROP COLUMN note;
+CREATE UNIQUE INDEX keys_key_all ON keys (key) WHERE redeemed IS NOT NULL;
+DROP INDEX keys_key_redeemed;
+ALTER TABLE redemptions ALTER COLUMN redeemed_at TYPE date;
+ROLLBACK;
+DROP INDEX keys_note;
+-- a trigger that is switched off is not checked: its table may change
+-- (to load history, say) in ways the trigger refuses; switching it on
+-- again, as ENABLE, ENABLE ALWAYS or ENABLE REPLICA, is checked, and
+-- refused while the change stands.  So is one attached switched off
+-- (here: attached wrongly while no event trigger fires, then disabled)
+CREATE TABLE loaded_keys (id integer PRIMARY KEY, key mpn.product_key, redeemed date, note text);
+CREATE UNIQUE INDEX loaded_keys_key ON loaded_keys (key) WHERE redeemed IS NOT NULL;
+CREATE TRIGGER redeem_once BEFORE INSERT OR UPDATE OR DELETE ON loaded_keys
+	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('key', 'redeemed');
+ALTER TABLE loaded_keys DISABLE TRIGGER redeem_once;
+DROP INDEX loaded_keys_key;
+INSERT INTO loaded_keys VALUES (1, 'BCDFG-HJKMP-QRTVW-XY234-6789B', '2020-06-01');
+CALL try('ALTER TABLE loaded_keys ENABLE TRIGGER redeem_once');
+CALL try('ALTER TABLE loaded_keys ENABLE ALWAYS TRIGGER redeem_once');
+CALL try('ALTER TABLE loaded_keys ENABLE REPLICA TRIGGER redeem_once');
+CREATE UNIQUE INDEX loaded_keys_key ON loaded_keys (key);
+ALTER TABLE loaded_keys ENABLE TRIGGER redeem_once;
+SET session_replication_role = replica;
+CREATE TRIGGER redeem_note BEFORE INSERT OR UPDATE OR DELETE ON loaded_keys
+	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('key', 'note');
+RESET session_replication_role;
+ALTER TABLE loaded_keys DISABLE TRIGGER redeem_note;
+CALL try('ALTER TABLE loaded_keys ENABLE TRIGGER redeem_note');
+CALL try('ALTER TABLE loaded_keys ENABLE TRIGGER ALL');
+SELECT name, internal, enabled, depends_on FROM triggers_of('loaded_keys');
+DROP TRIGGER redeem_note ON loaded_keys;
+
+--
+-- The recheck.  BEFORE ROW triggers fire in the order of their names, so
+-- a BEFORE UPDATE trigger that sorts after redeem_once sees, and may
+-- change, the row redeem_once let through.  Attaching redeem_once gives
+-- it a recheck: an internal AFTER UPDATE ROW trigger mpn_recheck_<oid> of
+-- the same function and arguments, enabled ALWAYS, internally dependent
+-- on it, which refuses a stored row whose redemption or key differs from
+-- the redeemed row it replaces: SQLSTATE 23001 (restrict_violation).
+--
+CREATE TABLE guarded_keys (
+	id integer PRIMARY KEY,
+	key mpn.product_key,
+	redeemed date,
+	redeemed_again date,
+	note text
+);
+CREATE UNIQUE INDEX guarded_keys_key ON guarded_keys (key) WHERE redeemed IS NOT NULL;
+CREATE UNIQUE INDEX guarded_keys_key_again ON guarded_keys (key) WHERE redeemed_again IS NOT NULL;
+CREATE TRIGGER redeem_once BEFORE INSERT OR UPDATE OR DELETE ON guarded_keys
+	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('key', 'redeemed');
+SELECT tgname LIKE 'mpn\_recheck\_%' AS recheck_name, tgisinternal,
+       tgtype = (1 | 16) AS after_update_row, tgenabled, tgfoid::regprocedure, tgnargs
+FROM pg_trigger WHERE tgrelid = 'guarded_keys'::regclass AND tgisinternal;
+SELECT * FROM triggers_of('guarded_keys');
+INSERT INTO guarded_keys VALUES
+	(1, 'BCDFG-HJKMP-QRTVW-XY234-6789B', '2021-01-15', NULL, NULL),
+	(2, 'BCDFG-HJKMP-QRTVW-XY234-6789C', NULL, NULL, NULL);
+-- a later trigger that sets the redemption date of a redeemed row back,
+-- on an UPDATE of another column
+CREATE FUNCTION mpn_trig_test.zzz_backdate() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.redeemed := OLD.redeemed - 1;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER zzz_backdate BEFORE UPDATE ON guarded_keys
+	FOR EACH ROW EXECUTE FUNCTION zzz_backdate();
+UPDATE guarded_keys SET note = 'checked' WHERE id = 1;
+\echo :LAST_ERROR_SQLSTATE
+SELECT error_table($$UPDATE guarded_keys SET note = 'checked' WHERE id = 1$$);
+-- (an unredeemed row is no redemption: NULL - 1 is NULL, nothing to refuse)
+UPDATE guarded_keys SET note = 'checked' WHERE id = 2;
+DROP TRIGGER zzz_backdate ON guarded_keys;
+-- ... that changes its key, or clears its redemption
+CREATE FUNCTION mpn_trig_test.zzz_rekey() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.key := 'BCDFG-HJKMP-QRTVW-XY234-6789K';
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER zzz_rekey BEFORE UPDATE ON guarded_keys
+	FOR EACH ROW EXECUTE FUNCTION zzz_rekey();
+UPDATE guarded_keys SET note = 'checked' WHERE id = 1;
+\echo :LAST_ERROR_SQLSTATE
+-- (an unredeemed row may change its key)
+UPDATE guarded_keys SET note = 'rekeyed' WHERE id = 2;
+DROP TRIGGER zzz_rekey ON guarded_keys;
+CREATE FUNCTION mpn_trig_test.zzz_unredeem() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.redeemed := NULL;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER zzz_unredeem BEFORE UPDATE ON guarded_keys
+	FOR EACH ROW EXECUTE FUNCTION zzz_unredeem();
+CALL try($$UPDATE guarded_keys SET note = 'checked'$$);
+DROP TRIGGER zzz_unredeem ON guarded_keys;
+-- the rows are as they were
+SELECT * FROM guarded_keys ORDER BY id;
+-- a later trigger that redeems a key a second time is refused by the
+-- unique index (the recheck does not look for other rows)
+CREATE FUNCTION mpn_trig_test.zzz_redeem_b() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.key := 'BCDFG-HJKMP-QRTVW-XY234-6789B';
+	NEW.redeemed := '2021-02-01';
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER zzz_redeem_b BEFORE UPDATE ON guarded_keys
+	FOR EACH ROW EXECUTE FUNCTION zzz_redeem_b();
+CALL try($$UPDATE guarded_keys SET note = 'checked' WHERE id = 2$$);
+DROP TRIGGER zzz_redeem_b ON guarded_keys;
+-- a later trigger that changes only other columns is allowed
+CREATE FUNCTION mpn_trig_test.zzz_shout() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.note := upper(NEW.note);
+	NEW.redeemed_again := NEW.redeemed;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER zzz_shout BEFORE UPDATE ON guarded_keys
+	FOR EACH ROW EXECUTE FUNCTION zzz_shout();
+UPDATE guarded_keys SET note = 'shouted';
+SELECT * FROM guarded_keys ORDER BY id;
+DROP TRIGGER zzz_shout ON guarded_keys;
+UPDATE guarded_keys SET redeemed_again = NULL;
+-- while redeem_once does not fire, nor does its recheck refuse anything:
+-- switched off, ...
+CREATE TRIGGER zzz_backdate BEFORE UPDATE ON guarded_keys
+	FOR EACH ROW EXECUTE FUNCTION zzz_backdate();
+BEGIN;
+ALTER TABLE guarded_keys DISABLE TRIGGER redeem_once;
+UPDATE guarded_keys SET note = 'loaded' WHERE id = 1;
+SELECT id, redeemed, note FROM guarded_keys WHERE id = 1;
+ROLLBACK;
+-- ... or enabled for the origin only, while session_replication_role is
+-- replica (here the later trigger fires always); enabled for replicas,
+-- it fires then, and so does its recheck
+BEGIN;
+ALTER TABLE guarded_keys ENABLE ALWAYS TRIGGER zzz_backdate;
+SET LOCAL session_replication_role = replica;
+UPDATE guarded_keys SET note = 'replicated' WHERE id = 1;
+SELECT id, redeemed, note FROM guarded_keys WHERE id = 1;
+ROLLBACK;
+BEGIN;
+ALTER TABLE guarded_keys ENABLE ALWAYS TRIGGER zzz_backdate;
+ALTER TABLE guarded_keys ENABLE REPLICA TRIGGER redeem_once;
+SET LOCAL session_replication_role = replica;
+CALL try($$UPDATE guarded_keys SET note = 'replicated' WHERE id = 1$$);
+ROLLBACK;
+DROP TRIGGER zzz_backdate ON guarded_keys;
+-- the recheck cannot be dropped or replaced on its own ...
+CALL try(format('DROP TRIGGER %I ON guarded_keys', recheck_of('guarded_keys')));
+CALL try(format('CREATE OR REPLACE TRIGGER %I AFTER UPDATE ON guarded_keys FOR EACH ROW EXECUTE FUNCTION mpn_trig_test.noop()',
+				recheck_of('guarded_keys')));
+-- ... it follows CREATE OR REPLACE TRIGGER: kept when the arguments stay,
+-- made anew for new arguments ...
+SELECT recheck_of('guarded_keys') AS recheck_before \gset
+CREATE OR REPLACE TRIGGER redeem_once BEFORE INSERT OR UPDATE OR DELETE ON guarded_keys
+	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('key', 'redeemed');
+SELECT recheck_of('guarded_keys') = :'recheck_before' AS same_recheck;
+CREATE OR REPLACE TRIGGER redeem_once BEFORE INSERT OR UPDATE OR DELETE ON guarded_keys
+	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('key', 'redeemed_again');
+SELECT recheck_of('guarded_keys') = :'recheck_before' AS same_recheck;
+SELECT * FROM triggers_of('guarded_keys');
+-- ... and it is dropped with redeem_once
+DROP TRIGGER redeem_once ON guarded_keys;
+SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'guarded_keys'::regclass;
+
+--
+-- Misuse: each way of attaching the trigger wrongly is refused at CREATE
+-- TRIGGER, with the error that its first row gets where nothing checked
+-- it before (attached in replica mode); the table misuse, the procedure
+-- misuse() and the SQLSTATEs are in triggers_setup
 --
 CALL misuse('BEFORE INSERT OR UPDATE OR DELETE ON misuse FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once()');
 CALL misuse($$BEFORE INSERT OR UPDATE OR DELETE ON misuse FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('key')$$);
@@ -254,8 +488,11 @@ CALL misuse($$BEFORE UPDATE OR DELETE ON misuse FOR EACH ROW EXECUTE FUNCTION mp
 			'INSERT INTO mpn_trig_test.misuse (id) VALUES (1); DELETE FROM mpn_trig_test.misuse');
 CALL misuse($$BEFORE INSERT OR UPDATE OF redeemed OR DELETE ON misuse FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('key', 'redeemed')$$);
 CALL misuse($$BEFORE INSERT OR UPDATE OR DELETE ON misuse FOR EACH ROW WHEN (true) EXECUTE FUNCTION mpn.redeem_once('key', 'redeemed')$$);
--- attached right, but with no row written, nothing is checked
+-- a misuse that no row shows, since none is written, is refused at
+-- CREATE TRIGGER all the same (attached in replica mode, nothing sees it)
 CALL misuse($$BEFORE INSERT OR UPDATE OR DELETE ON misuse FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('nokey', 'redeemed')$$,
 			'UPDATE mpn_trig_test.misuse SET id = 2');
 -- and attached right, it works
 CALL misuse($$BEFORE INSERT OR UPDATE OR DELETE ON misuse FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('key', 'redeemed')$$);
+-- nothing is left attached to misuse, internal triggers included
+SELECT count(*) AS misuse_triggers FROM pg_trigger WHERE tgrelid = 'misuse'::regclass;
