@@ -203,15 +203,13 @@ SELECT mpn.check_triggers() AS checked;
 DROP TABLE unrelated, replica_offers, replica_keys;
 
 --
--- Known gaps of the checks of attachments and of the rechecks, reported
--- and not fixed here: the output below shows what happens now; each
--- comment says what should happen instead.
+-- Edges of the checks of attachments and of the rechecks, found in review:
+-- (1)-(5) are fixed and show the behaviour now; (6) is a known gap.
 --
--- (1) A recheck runs its trigger's setup even while the trigger it guards
--- is switched off (or not enabled for the session_replication_role): once
--- the table changes in a way the switched-off trigger lets pass, every
--- UPDATE is refused by the recheck, which names itself.  It should do
--- nothing, as the trigger it guards does nothing.
+-- (1) While the trigger it guards is switched off (or not enabled for the
+-- session_replication_role), a recheck does nothing, not even its setup:
+-- a table changed in a way the switched-off trigger lets pass still takes
+-- every UPDATE.
 CREATE TABLE gap_keys (id integer PRIMARY KEY, key text, redeemed date, note text);
 CREATE UNIQUE INDEX gap_keys_key ON gap_keys (key) WHERE redeemed IS NOT NULL;
 CREATE TRIGGER redeem_once BEFORE INSERT OR UPDATE OR DELETE ON gap_keys
@@ -223,9 +221,9 @@ INSERT INTO gap_keys VALUES (2, 'K-1', '2021-01-16');
 CALL try($$UPDATE gap_keys SET note = 'loaded'$$);
 DROP TABLE gap_keys;
 -- (2) Two triggers of one function with the same arguments: each recheck
--- takes the first of them by name for the trigger it guards, so that with
--- the first switched off, neither recheck refuses what a later trigger
--- does to a row the second let through.  It should be refused.
+-- guards the trigger it depends on (pg_depend), so that with the first
+-- switched off, the second's recheck still refuses what a later trigger
+-- does to a row the second let through.
 CREATE TABLE gap_keys (id integer PRIMARY KEY, key text, redeemed date, note text);
 CREATE UNIQUE INDEX gap_keys_key ON gap_keys (key) WHERE redeemed IS NOT NULL;
 CREATE TRIGGER a_redeem_once BEFORE INSERT OR UPDATE OR DELETE ON gap_keys
@@ -240,10 +238,10 @@ ALTER TABLE gap_keys DISABLE TRIGGER a_redeem_once;
 CALL try($$UPDATE gap_keys SET note = 'second on'$$);
 SELECT * FROM gap_keys;
 DROP TABLE gap_keys;
--- (3) A partitioned table: attaching the trigger to it makes a recheck on
--- the partitioned table alone, where no row trigger fires (internal
--- triggers are not cloned); a partition that exists then gets none, one
--- made later gets its own.  The partitions' rows should be rechecked.
+-- (3) A partitioned table: no row trigger fires on it, and internal
+-- triggers are not cloned, so attaching the trigger to it gives each
+-- partition's clone its own recheck (a partition made later gets its own
+-- too); the partitions' rows are rechecked.
 CREATE TABLE gap_parted (id integer, key text, redeemed date, note text) PARTITION BY LIST (key);
 CREATE UNIQUE INDEX gap_parted_key ON gap_parted (key);
 CREATE TABLE gap_parted_1 PARTITION OF gap_parted FOR VALUES IN ('K-1');
@@ -260,11 +258,10 @@ CALL try($$UPDATE gap_parted SET note = 'checked' WHERE key = 'K-1'$$);
 CALL try($$UPDATE gap_parted SET note = 'checked' WHERE key = 'K-2'$$);
 SELECT * FROM gap_parted ORDER BY id;
 DROP TABLE gap_parted;
--- (4) A role that may create triggers on a table (GRANT TRIGGER) may also
--- replace the rule's trigger with CREATE OR REPLACE TRIGGER and a function
--- of its own (PostgreSQL asks for no more); the recheck stays, finds no
--- trigger of its function to guard, and does nothing.  The recheck could
--- refuse the rows then, as its trigger no longer runs the rule.
+-- (4) A role that may create triggers on a table (GRANT TRIGGER) may, for
+-- PostgreSQL, replace the rule's trigger with CREATE OR REPLACE TRIGGER and
+-- a function of its own; the event trigger refuses that to all but the
+-- table's owner (whose replacement takes the recheck away with the rule).
 BEGIN;
 GRANT TRIGGER ON licenses TO regress_mpn_trig_clerk;
 SET ROLE regress_mpn_trig_clerk;
@@ -276,11 +273,9 @@ CALL try($$UPDATE licenses SET tenant = '22222222-2222-2222-2222-222222222222' W
 RESET ROLE;
 SELECT name, internal, depends_on, definition FROM triggers_of('licenses');
 ROLLBACK;
--- (5) Any role may run mpn.check_triggers() (EXECUTE is granted to
--- PUBLIC, and it checks no privilege): it makes the missing rechecks on
--- tables the role neither owns nor may read, holding a SHARE ROW
--- EXCLUSIVE lock on each until it commits.  It should be for the tables'
--- owners (or check privileges).
+-- (5) mpn.check_triggers() checks only the tables the calling role owns
+-- (all of them for a superuser): another role's call makes no recheck on
+-- a table it does not own, and takes no lock on it.
 CREATE TABLE gap_keys (id integer PRIMARY KEY, key text, redeemed date);
 CREATE UNIQUE INDEX gap_keys_key ON gap_keys (key) WHERE redeemed IS NOT NULL;
 SET session_replication_role = replica;
@@ -296,11 +291,11 @@ SELECT mode FROM pg_locks WHERE locktype = 'relation' AND relation = 'gap_keys':
 COMMIT;
 SELECT name, internal, depends_on FROM triggers_of('gap_keys');
 DROP TABLE gap_keys;
--- (6) DROP INDEX CONCURRENTLY of the index that a trigger needs is
--- refused only once the index is gone: the concurrent drop commits as it
--- goes, so the error cannot undo it; the index is left invalid, and the
--- trigger refuses every write.  It should be refused before the drop
--- starts (at ddl_command_start), or left alone.
+-- (6) Known gap: DROP INDEX CONCURRENTLY of the index that a trigger needs
+-- is refused only once the index is gone: the concurrent drop commits as
+-- it goes, so the error cannot undo it; the index is left invalid, and the
+-- trigger refuses every write until the index is made again.  It should be
+-- refused before the drop starts (at ddl_command_start).
 CREATE TABLE gap_keys (id integer PRIMARY KEY, key text, redeemed date);
 CREATE UNIQUE INDEX gap_keys_key ON gap_keys (key) WHERE redeemed IS NOT NULL;
 CREATE TRIGGER redeem_once BEFORE INSERT OR UPDATE OR DELETE ON gap_keys

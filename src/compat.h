@@ -100,4 +100,20 @@ mpn_index_beginscan(Relation heap, Relation index, Snapshot snapshot,
 #endif
 }
 
+/* Does the current user own table relid (superusers own everything)? */
+#if PG_VERSION_NUM >= 160000
+#include "catalog/pg_class.h"
+#endif
+#include "miscadmin.h"
+#include "utils/acl.h"
+static inline bool
+mpn_owns_table(Oid relid)
+{
+#if PG_VERSION_NUM >= 160000
+	return object_ownercheck(RelationRelationId, relid, GetUserId());
+#else
+	return pg_class_ownercheck(relid, GetUserId());
+#endif
+}
+
 #endif							/* MPN_COMPAT_H */

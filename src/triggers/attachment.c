@@ -31,6 +31,7 @@
 #include "catalog/dependency.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_depend.h"
 #include "catalog/pg_proc.h"
 #include "commands/event_trigger.h"
@@ -130,6 +131,47 @@ rechecks_of(Oid tgoid)
 	return result;
 }
 
+/* Drop the rechecks of trigger tgoid */
+static void
+drop_rechecks(Oid tgoid)
+{
+	List	   *rechecks = rechecks_of(tgoid);
+	ListCell   *lc;
+
+	foreach(lc, rechecks)
+	{
+		ObjectAddress recheck;
+
+		deleteDependencyRecordsForClass(TriggerRelationId, lfirst_oid(lc), TriggerRelationId,
+										DEPENDENCY_INTERNAL);
+		CommandCounterIncrement();
+		ObjectAddressSet(recheck, TriggerRelationId, lfirst_oid(lc));
+		performDeletion(&recheck, DROP_RESTRICT, PERFORM_DELETION_INTERNAL);
+	}
+}
+
+/*
+ * A trigger that has rechecks but no longer calls an mpn rule: CREATE OR
+ * REPLACE TRIGGER gave it another function.  PostgreSQL lets anyone with
+ * the TRIGGER privilege do that; only the table's owner may take a rule
+ * away so, and then the rechecks go with it.
+ */
+static void
+check_replaced(Relation rel, const Trigger *trigger)
+{
+	if (rechecks_of(trigger->tgoid) == NIL)
+		return;
+	if (!mpn_owns_table(RelationGetRelid(rel)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to replace trigger \"%s\" on table \"%s\"",
+						trigger->tgname, RelationGetRelationName(rel)),
+				 errdetail("Trigger \"%s\" keeps a rule of mpn_benefits, and calls %s() now.",
+						   trigger->tgname, get_func_name(trigger->tgfoid)),
+				 errhint("Only the table's owner may replace an mpn trigger with another function.")));
+	drop_rechecks(trigger->tgoid);
+}
+
 /* Give trigger its recheck, unless it has one for its current arguments */
 static void
 ensure_recheck(Relation rel, const Trigger *trigger, const RuleKind *kind)
@@ -160,13 +202,10 @@ ensure_recheck(Relation rel, const Trigger *trigger, const RuleKind *kind)
 		}
 		if (current)
 			return;
-		/* CREATE OR REPLACE TRIGGER changed the arguments: make it anew */
-		deleteDependencyRecordsForClass(TriggerRelationId, oid, TriggerRelationId,
-										DEPENDENCY_INTERNAL);
-		CommandCounterIncrement();
-		ObjectAddressSet(recheck, TriggerRelationId, oid);
-		performDeletion(&recheck, DROP_RESTRICT, PERFORM_DELETION_INTERNAL);
 	}
+	/* CREATE OR REPLACE TRIGGER changed the arguments: make it anew */
+	if (rechecks != NIL)
+		drop_rechecks(trigger->tgoid);
 
 	stmt = makeNode(CreateTrigStmt);
 	stmt->trigname = RECHECK_NAME;
@@ -215,8 +254,14 @@ check_table(Oid relid, CheckMode mode)
 		Trigger    *trigger = &triggers->triggers[i];
 		const RuleKind *kind;
 
-		if (trigger->tgisinternal || trigger->tgenabled == TRIGGER_DISABLED ||
-			(kind = rule_kind_of(trigger)) == NULL)
+		if (trigger->tgisinternal)
+			continue;
+		if ((kind = rule_kind_of(trigger)) == NULL)
+		{
+			check_replaced(rel, trigger);
+			continue;
+		}
+		if (trigger->tgenabled == TRIGGER_DISABLED)
 			continue;
 		seen++;
 		if (mode == CHECK_STRICT)
@@ -250,7 +295,8 @@ check_table(Oid relid, CheckMode mode)
 			if (!ok)
 				continue;
 		}
-		if (kind->recheck_events != 0)
+		/* row triggers fire on partitions, not on a partitioned table */
+		if (kind->recheck_events != 0 && rel->rd_rel->relkind != RELKIND_PARTITIONED_TABLE)
 			need_recheck = lappend_int(need_recheck, i);
 	}
 	foreach(lc, need_recheck)
@@ -258,6 +304,14 @@ check_table(Oid relid, CheckMode mode)
 		Trigger    *trigger = &triggers->triggers[lfirst_int(lc)];
 
 		ensure_recheck(rel, trigger, rule_kind_of(trigger));
+	}
+	/* its partitions have clones of its triggers, which need rechecks */
+	if (rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
+	{
+		List	   *partitions = find_inheritance_children(relid, NoLock);
+
+		foreach(lc, partitions)
+			(void) check_table(lfirst_oid(lc), mode);
 	}
 	relation_close(rel, AccessShareLock);
 	return seen;
@@ -351,9 +405,10 @@ mpn_check_attachments(PG_FUNCTION_ARGS)
 }
 
 /*
- * mpn.check_triggers(strict): check every mpn trigger of the database and
- * give the BEFORE ones their rechecks; what ALTER EXTENSION ... UPDATE
- * runs for the triggers attached under 1.0.  Returns the triggers checked.
+ * mpn.check_triggers(strict): check every mpn trigger of the tables the
+ * current user owns (all of them, for a superuser) and give the BEFORE
+ * ones their rechecks; what ALTER EXTENSION ... UPDATE runs for the
+ * triggers attached under 1.0.  Returns the triggers checked.
  */
 PG_FUNCTION_INFO_V1(mpn_check_triggers);
 Datum
@@ -365,6 +420,7 @@ mpn_check_triggers(PG_FUNCTION_ARGS)
 	int			seen = 0;
 
 	foreach(lc, tables)
-		seen += check_table(lfirst_oid(lc), strict ? CHECK_STRICT : CHECK_WARN);
+		if (mpn_owns_table(lfirst_oid(lc)))
+			seen += check_table(lfirst_oid(lc), strict ? CHECK_STRICT : CHECK_WARN);
 	PG_RETURN_INT32(seen);
 }

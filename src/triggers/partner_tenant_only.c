@@ -28,7 +28,12 @@ mpn_setup_partner_tenant_only(FunctionCallInfo fcinfo)
 	if (!is_new)
 		return rule;
 	if (recheck)
+	{
 		mpn_find_recheck_parent(td, rule, fcinfo->flinfo->fn_mcxt);
+		/* while the trigger it guards is off, a recheck checks nothing */
+		if (!mpn_recheck_applies(td, rule))
+			return rule;
+	}
 
 	mpn_require_arguments(td, PARTNER_TENANT_ONLY, 2, 3,
 						  "tenant_column, partner_tenant_column [, demo_column]");
@@ -96,14 +101,15 @@ mpn_partner_tenant_only(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
 		return PointerGetDatum(td->tg_trigtuple);	/* deleting activates nothing */
+	if (rule->recheck && !mpn_recheck_applies(td, rule))
+		return PointerGetDatum(NULL);
 	if (!row_breaks_rule(rule, td->tg_trigger->tgnargs, row, tupdesc, &partner_known))
 		return rule->recheck ? PointerGetDatum(NULL) : PointerGetDatum(row);
 
 	/* the recheck, AFTER INSERT OR UPDATE: the row stored keeps the rule */
 	if (rule->recheck)
 	{
-		if (mpn_recheck_applies(td, rule))
-			mpn_report_changed_after_check(td, rule, ERRCODE_CHECK_VIOLATION, PARTNER_TENANT_ONLY, row,
+		mpn_report_changed_after_check(td, rule, ERRCODE_CHECK_VIOLATION, PARTNER_TENANT_ONLY, row,
 										   partner_known ?
 										   psprintf("The row stored activates a demonstration license on tenant %s; the partner's own tenant is %s.",
 													mpn_column_text(rule, 0, row, tupdesc),

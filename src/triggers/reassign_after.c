@@ -30,7 +30,12 @@ mpn_setup_reassign_after(FunctionCallInfo fcinfo)
 	if (!is_new)
 		return rule;
 	if (recheck)
+	{
 		mpn_find_recheck_parent(td, rule, fcinfo->flinfo->fn_mcxt);
+		/* while the trigger it guards is off, a recheck checks nothing */
+		if (!mpn_recheck_applies(td, rule))
+			return rule;
+	}
 
 	mpn_require_arguments(td, REASSIGN_AFTER, 2, 3,
 					  "subscriber_column, assigned_on_column [, days]");
@@ -152,11 +157,12 @@ recheck_reassign_after(TriggerData *td, const RuleTrigger *rule)
 	HeapTuple	old = td->tg_trigtuple;
 	HeapTuple	stored = mpn_written_row(td);
 	const char *assigned_col = td->tg_trigger->tgargs[1];
-	bool		unassigned = heap_attisnull(stored, rule->attnum[0], tupdesc);
+	bool		unassigned;
 	char	   *what = NULL;
 
 	if (!mpn_recheck_applies(td, rule))
 		return;
+	unassigned = heap_attisnull(stored, rule->attnum[0], tupdesc);
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{
 		if (heap_attisnull(stored, rule->attnum[1], tupdesc) ? !unassigned :

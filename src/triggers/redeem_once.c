@@ -40,7 +40,12 @@ mpn_setup_redeem_once(FunctionCallInfo fcinfo)
 	if (!is_new)
 		return rule;
 	if (recheck)
+	{
 		mpn_find_recheck_parent(td, rule, fcinfo->flinfo->fn_mcxt);
+		/* while the trigger it guards is off, a recheck checks nothing */
+		if (!mpn_recheck_applies(td, rule))
+			return rule;
+	}
 
 	mpn_require_arguments(td, REDEEM_ONCE, 2, 2, "key_column, redeemed_column");
 	mpn_column_argument(td, rule, 0, 0, REDEEM_ONCE, "first (key_column)");

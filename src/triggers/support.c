@@ -395,45 +395,48 @@ mpn_probe_rows(Relation rel, const RuleTrigger *rule, Datum value,
  * Rechecks
  */
 
-/* Same function and arguments: the BEFORE trigger a recheck guards */
-static bool
-is_recheck_parent(const Trigger *candidate, const Trigger *recheck)
-{
-	if (candidate->tgisinternal || candidate->tgfoid != recheck->tgfoid ||
-		!TRIGGER_FOR_ROW(candidate->tgtype) || !TRIGGER_FOR_BEFORE(candidate->tgtype) ||
-		candidate->tgnargs != recheck->tgnargs)
-		return false;
-	for (int i = 0; i < candidate->tgnargs; i++)
-		if (strcmp(candidate->tgargs[i], recheck->tgargs[i]) != 0)
-			return false;
-	return true;
-}
-
-/* Record in rule the BEFORE trigger that this recheck guards */
+/*
+ * Record in rule the trigger that this recheck guards: the one it depends
+ * on (attachment.c records that when it makes the recheck).
+ */
 void
 mpn_find_recheck_parent(TriggerData *td, RuleTrigger *rule, MemoryContext mcxt)
 {
 	TriggerDesc *trigdesc = td->tg_relation->trigdesc;
+	Relation	depend = table_open(DependRelationId, AccessShareLock);
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tuple;
 
 	rule->recheck = true;
-	for (int i = 0; trigdesc != NULL && i < trigdesc->numtriggers; i++)
-	{
-		Trigger    *candidate = &trigdesc->triggers[i];
-
-		if (is_recheck_parent(candidate, td->tg_trigger))
-		{
-			rule->parent_tgoid = candidate->tgoid;
-			rule->parent_name = MemoryContextStrdup(mcxt, candidate->tgname);
-			return;
-		}
-	}
 	rule->parent_tgoid = InvalidOid;
+	rule->parent_name = NULL;
+	ScanKeyInit(&key[0], Anum_pg_depend_classid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(TriggerRelationId));
+	ScanKeyInit(&key[1], Anum_pg_depend_objid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(td->tg_trigger->tgoid));
+	scan = systable_beginscan(depend, DependDependerIndexId, true, NULL, 2, key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tuple);
+
+		if (dep->refclassid == TriggerRelationId && dep->deptype == DEPENDENCY_INTERNAL)
+			rule->parent_tgoid = dep->refobjid;
+	}
+	systable_endscan(scan);
+	table_close(depend, AccessShareLock);
+
+	for (int i = 0; trigdesc != NULL && i < trigdesc->numtriggers; i++)
+		if (trigdesc->triggers[i].tgoid == rule->parent_tgoid)
+			rule->parent_name = MemoryContextStrdup(mcxt, trigdesc->triggers[i].tgname);
 }
 
 /*
  * Does the recheck apply to this row: does the trigger it guards fire now
  * (not disabled, and enabled for this session_replication_role), as the
- * trigger manager decides for it?
+ * trigger manager decides for it?  A trigger replaced by one of another
+ * function (which the event trigger refuses to all but the table's owner,
+ * and lets the owner do by dropping the recheck) is still guarded.
  */
 bool
 mpn_recheck_applies(const TriggerData *td, const RuleTrigger *rule)
@@ -476,6 +479,7 @@ mpn_report_changed_after_check(TriggerData *td, const RuleTrigger *rule, int sql
 					RelationGetRelationName(td->tg_relation), func),
 			 errdetail("%s", what),
 			 errhint("BEFORE ROW triggers fire in the order of their names: keep those that sort after \"%s\" from changing \"%s\" and \"%s\".",
-					 rule->parent_name, td->tg_trigger->tgargs[0], td->tg_trigger->tgargs[1]),
+					 rule->parent_name != NULL ? rule->parent_name : td->tg_trigger->tgname,
+					 td->tg_trigger->tgargs[0], td->tg_trigger->tgargs[1]),
 			 errtable(td->tg_relation)));
 }

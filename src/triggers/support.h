@@ -65,6 +65,9 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
+#include "catalog/dependency.h"
+#include "catalog/pg_depend.h"
+#include "utils/fmgroids.h"
 
 #include "dates.h"
 #include "mpn_benefits.h"
