@@ -55,15 +55,14 @@ mpn_setup_exclusive_offer(FunctionCallInfo fcinfo)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	RuleTrigger *rule;
-	bool		is_new;
+	bool		needs_setup;
 	Oid			typinput;
 	Oid			typioparam;
 	const char *value;
 
-	(void) mpn_require_attachment(fcinfo, EXCLUSIVE_OFFER, false,
-					   TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE, "INSERT OR UPDATE");
-	rule = mpn_rule_for_call(fcinfo, &is_new);
-	if (!is_new)
+	rule = mpn_setup_begin(fcinfo, EXCLUSIVE_OFFER, false, TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE,
+						   "INSERT OR UPDATE", &needs_setup);
+	if (!needs_setup)
 		return rule;
 
 	mpn_require_arguments(td, EXCLUSIVE_OFFER, 2, 3,

@@ -19,21 +19,12 @@ mpn_setup_partner_tenant_only(FunctionCallInfo fcinfo)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	RuleTrigger *rule;
-	bool		is_new;
-	bool		recheck;
+	bool		needs_setup;
 
-	recheck = mpn_require_attachment(fcinfo, PARTNER_TENANT_ONLY, true,
-									 TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE, "INSERT OR UPDATE");
-	rule = mpn_rule_for_call(fcinfo, &is_new);
-	if (!is_new)
+	rule = mpn_setup_begin(fcinfo, PARTNER_TENANT_ONLY, true, TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE,
+						   "INSERT OR UPDATE", &needs_setup);
+	if (!needs_setup)
 		return rule;
-	if (recheck)
-	{
-		mpn_find_recheck_parent(td, rule, fcinfo->flinfo->fn_mcxt);
-		/* while the trigger it guards is off, a recheck checks nothing */
-		if (!mpn_recheck_applies(td, rule))
-			return rule;
-	}
 
 	mpn_require_arguments(td, PARTNER_TENANT_ONLY, 2, 3,
 						  "tenant_column, partner_tenant_column [, demo_column]");

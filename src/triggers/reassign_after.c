@@ -20,22 +20,12 @@ mpn_setup_reassign_after(FunctionCallInfo fcinfo)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	RuleTrigger *rule;
-	bool		is_new;
-	bool		recheck;
+	bool		needs_setup;
 
-	recheck = mpn_require_attachment(fcinfo, REASSIGN_AFTER, true,
-									 TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE | TRIGGER_TYPE_DELETE,
-									 "INSERT OR UPDATE OR DELETE");
-	rule = mpn_rule_for_call(fcinfo, &is_new);
-	if (!is_new)
+	rule = mpn_setup_begin(fcinfo, REASSIGN_AFTER, true, TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE | TRIGGER_TYPE_DELETE,
+						   "INSERT OR UPDATE OR DELETE", &needs_setup);
+	if (!needs_setup)
 		return rule;
-	if (recheck)
-	{
-		mpn_find_recheck_parent(td, rule, fcinfo->flinfo->fn_mcxt);
-		/* while the trigger it guards is off, a recheck checks nothing */
-		if (!mpn_recheck_applies(td, rule))
-			return rule;
-	}
 
 	mpn_require_arguments(td, REASSIGN_AFTER, 2, 3,
 					  "subscriber_column, assigned_on_column [, days]");

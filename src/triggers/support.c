@@ -221,6 +221,30 @@ mpn_rule_for_call(FunctionCallInfo fcinfo, bool *is_new)
 }
 
 /*
+ * The start of every trigger's setup: the attachment checked, this
+ * statement's RuleTrigger found or made, and for a recheck the trigger it
+ * guards.  *needs_setup says whether the caller must read the arguments: on
+ * the first row of a statement, unless the trigger is a recheck whose
+ * trigger is off (then it checks nothing, not even its arguments).
+ */
+RuleTrigger *
+mpn_setup_begin(FunctionCallInfo fcinfo, const char *func, bool before,
+				int16 events, const char *events_text, bool *needs_setup)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	bool		recheck = mpn_require_attachment(fcinfo, func, before, events, events_text);
+	RuleTrigger *rule = mpn_rule_for_call(fcinfo, needs_setup);
+
+	if (*needs_setup && recheck)
+	{
+		mpn_find_recheck_parent(td, rule, fcinfo->flinfo->fn_mcxt);
+		if (!mpn_recheck_applies(td, rule))
+			*needs_setup = false;
+	}
+	return rule;
+}
+
+/*
  * Record in rule->equal the default equality of column slot's type, with
  * the column's collation, or refuse a type that has none.
  */

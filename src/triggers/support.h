@@ -121,6 +121,8 @@ extern void mpn_report_column_type(TriggerData *td, const RuleTrigger *rule,
                                    const char *argname, const char *wanted);
 extern bool mpn_is_date_column(const RuleTrigger *rule, int slot);
 extern RuleTrigger *mpn_rule_for_call(FunctionCallInfo fcinfo, bool *is_new);
+extern RuleTrigger *mpn_setup_begin(FunctionCallInfo fcinfo, const char *func, bool before,
+									int16 events, const char *events_text, bool *needs_setup);
 extern void mpn_setup_column_equality(FunctionCallInfo fcinfo,
                                       RuleTrigger *rule, int slot,
                                       const char *func, const char *argname);
