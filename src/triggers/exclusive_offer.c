@@ -47,7 +47,7 @@ exclusive_value_context(void *arg)
 
 	errcontext("reading the exclusive offer value \"%s\" of trigger \"%s\" on table \"%s\"",
 			   td->tg_trigger->tgnargs == 3 ? td->tg_trigger->tgargs[2] : DEFAULT_EXCLUSIVE_OFFER,
-			   td->tg_trigger->tgname, RelationGetRelationName(td->tg_relation));
+			   mpn_trigger_name(td), mpn_table_name(td->tg_relation));
 }
 
 RuleTrigger *
@@ -95,13 +95,13 @@ mpn_setup_exclusive_offer(FunctionCallInfo fcinfo)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("table \"%s\" has no index on column \"%s\" for trigger \"%s\"",
-						RelationGetRelationName(td->tg_relation),
-						td->tg_trigger->tgargs[0], td->tg_trigger->tgname),
+						mpn_table_name(td->tg_relation),
+						td->tg_trigger->tgargs[0], mpn_trigger_name(td)),
 				 errdetail("%s() looks up a user's other offers through a btree index whose first column is the user column.",
 						   EXCLUSIVE_OFFER),
 				 errhint("CREATE INDEX ON %s (%s);",
 						 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(td->tg_relation)),
-													RelationGetRelationName(td->tg_relation)),
+													mpn_table_name(td->tg_relation)),
 						 quote_identifier(td->tg_trigger->tgargs[0]))));
 	return rule;
 }

@@ -47,8 +47,8 @@ mpn_setup_reassign_after(FunctionCallInfo fcinfo)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid number of days for trigger \"%s\" on table \"%s\": \"%s\"",
-							td->tg_trigger->tgname,
-							RelationGetRelationName(td->tg_relation), text),
+							mpn_trigger_name(td),
+							mpn_table_name(td->tg_relation), text),
 					 errdetail("The third argument of %s() is a whole number of days from 1 to 36525.",
 							   REASSIGN_AFTER)));
 		rule->days = (int32) days;
@@ -89,7 +89,7 @@ subscription_name(TriggerData *td, const RuleTrigger *rule, HeapTuple tuple)
 						mpn_column_text(rule, 0, tuple, RelationGetDescr(td->tg_relation)));
 	return psprintf("the subscription in row %s of table \"%s\"",
 					DatumGetCString(DirectFunctionCall1(tidout, PointerGetDatum(&tuple->t_self))),
-					RelationGetRelationName(td->tg_relation));
+					mpn_table_name(td->tg_relation));
 }
 
 static pg_noinline void
@@ -225,10 +225,10 @@ mpn_reassign_after(PG_FUNCTION_ARGS)
 								mpn_day_text(rule, 1, old, tupdesc)),
 						 errdetail("Trigger \"%s\" stamps the day of each assignment, and today is %s; "
 								   "a day set by hand would move the wait before it may pass on again.",
-								   td->tg_trigger->tgname, mpn_date_text(mpn_today())),
+								   mpn_trigger_name(td), mpn_date_text(mpn_today())),
 						 errhint("Leave \"%s\" NULL to have it stamped. To load history, the table's owner can "
 								 "ALTER TABLE ... DISABLE TRIGGER %s for the load.",
-								 td->tg_trigger->tgargs[1], quote_identifier(td->tg_trigger->tgname)),
+								 td->tg_trigger->tgargs[1], quote_identifier(mpn_trigger_name(td))),
 						 errtable(td->tg_relation)));
 			return PointerGetDatum(old);
 		}
@@ -256,7 +256,7 @@ mpn_reassign_after(PG_FUNCTION_ARGS)
 				 errmsg("cannot set \"%s\" of %s by hand",
 						td->tg_trigger->tgargs[1], subscription_name(td, rule, old)),
 				 errdetail("It is %s; trigger \"%s\" stamps it when the subscription passes to a subscriber.",
-						   mpn_day_text(rule, 1, old, tupdesc), td->tg_trigger->tgname),
+						   mpn_day_text(rule, 1, old, tupdesc), mpn_trigger_name(td)),
 				 errhint("Change only \"%s\"; the date follows.", td->tg_trigger->tgargs[0]),
 				 errtable(td->tg_relation)));
 

@@ -45,14 +45,14 @@ mpn_setup_redeem_once(FunctionCallInfo fcinfo)
 						   "date or timestamp with time zone");
 	if (!mpn_find_probe_index(td->tg_relation, rule, rule->attnum[1]))
 	{
-		const char *relname = RelationGetRelationName(td->tg_relation);
+		const char *relname = mpn_table_name(td->tg_relation);
 		const char *keycol = td->tg_trigger->tgargs[0];
 		const char *redeemedcol = td->tg_trigger->tgargs[1];
 
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("table \"%s\" has no unique index on column \"%s\" for trigger \"%s\"",
-						relname, keycol, td->tg_trigger->tgname),
+						relname, keycol, mpn_trigger_name(td)),
 				 errdetail("%s() relies on a unique index on the key column alone, "
 						   "either on every row or on the rows WHERE %s IS NOT NULL, "
 						   "to settle concurrent redemptions.",
@@ -85,7 +85,7 @@ check_not_redeemed_elsewhere(TriggerData *td, const RuleTrigger *rule,
 						mpn_column_text(rule, 0, tuple, tupdesc)),
 				 errdetail("It was redeemed on %s, as recorded in table \"%s\".",
 						   mpn_day_text(rule, 1, other, tupdesc),
-						   RelationGetRelationName(td->tg_relation)),
+						   mpn_table_name(td->tg_relation)),
 				 errhint("A product key can be redeemed only once; use another key."),
 				 errtable(td->tg_relation)));
 }

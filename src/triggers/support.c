@@ -9,6 +9,8 @@
  */
 #include "support.h"
 
+#include "catalog/pg_namespace.h"
+
 
 /*
  * Setup: checking how a trigger is attached, once per statement
@@ -43,14 +45,14 @@ mpn_require_attachment(FunctionCallInfo fcinfo, const char *func, bool before,
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("trigger \"%s\" on table \"%s\" is not attached as %s() requires",
-						tg->tgname, RelationGetRelationName(td->tg_relation), func),
+						mpn_trigger_name(td), mpn_table_name(td->tg_relation), func),
 				 errdetail("%s() must fire %s %s FOR EACH ROW, with no column list and no WHEN condition.",
 						   func, before ? "BEFORE" : "AFTER", events_text),
 				 errhint("CREATE OR REPLACE TRIGGER %s %s %s ON %s FOR EACH ROW EXECUTE FUNCTION %s(...);",
-						 quote_identifier(tg->tgname), before ? "BEFORE" : "AFTER",
+						 quote_identifier(mpn_trigger_name(td)), before ? "BEFORE" : "AFTER",
 						 events_text,
 						 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(td->tg_relation)),
-													RelationGetRelationName(td->tg_relation)),
+													mpn_table_name(td->tg_relation)),
 						 func)));
 	return false;
 }
@@ -68,7 +70,7 @@ mpn_require_arguments(TriggerData *td, const char *func, int min, int max,
 				 errmsg_plural("trigger \"%s\" on table \"%s\" passes %d argument to %s()",
 							   "trigger \"%s\" on table \"%s\" passes %d arguments to %s()",
 							   tg->tgnargs,
-							   tg->tgname, RelationGetRelationName(td->tg_relation),
+							   mpn_trigger_name(td), mpn_table_name(td->tg_relation),
 							   tg->tgnargs, func),
 				 errdetail("%s() takes the arguments (%s).", func, signature)));
 }
@@ -90,9 +92,9 @@ mpn_column_argument(TriggerData *td, RuleTrigger *rule, int slot, int argi,
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("column \"%s\" of table \"%s\" does not exist",
-						colname, RelationGetRelationName(td->tg_relation)),
+						colname, mpn_table_name(td->tg_relation)),
 				 errdetail("Trigger \"%s\" names it as the %s argument of %s().",
-						   tg->tgname, argname, func)));
+						   mpn_trigger_name(td), argname, func)));
 	rule->attnum[slot] = (AttrNumber) attnum;
 	rule->atttype[slot] = getBaseType(TupleDescAttr(tupdesc, attnum - 1)->atttypid);
 }
@@ -107,10 +109,10 @@ mpn_report_column_type(TriggerData *td, const RuleTrigger *rule, int slot,
 			 errmsg("column \"%s\" of table \"%s\" has type %s",
 					NameStr(TupleDescAttr(RelationGetDescr(td->tg_relation),
 										  rule->attnum[slot] - 1)->attname),
-					RelationGetRelationName(td->tg_relation),
+					mpn_table_name(td->tg_relation),
 					format_type_be(rule->atttype[slot])),
 			 errdetail("Trigger \"%s\" names it as the %s argument of %s(), which must be %s.",
-					   td->tg_trigger->tgname, argname, func, wanted)));
+					   mpn_trigger_name(td), argname, func, wanted)));
 }
 
 bool
@@ -415,6 +417,8 @@ mpn_probe_rows(Relation rel, const RuleTrigger *rule, Datum value,
 	return found;
 }
 
+static const char *trigger_name_on(Relation rel, const char *name);
+
 /*
  * Rechecks
  */
@@ -498,12 +502,94 @@ mpn_report_changed_after_check(TriggerData *td, const RuleTrigger *rule, int sql
 			(errcode(sqlerrcode),
 			 row != NULL ?
 			 errmsg("another trigger changed row %s of table \"%s\" after %s() checked it",
-					row, RelationGetRelationName(td->tg_relation), func) :
+					row, mpn_table_name(td->tg_relation), func) :
 			 errmsg("another trigger changed a row of table \"%s\" after %s() checked it",
-					RelationGetRelationName(td->tg_relation), func),
+					mpn_table_name(td->tg_relation), func),
 			 errdetail("%s", what),
 			 errhint("BEFORE ROW triggers fire in the order of their names: keep those that sort after \"%s\" from changing \"%s\" and \"%s\".",
-					 rule->parent_name != NULL ? rule->parent_name : td->tg_trigger->tgname,
+					 rule->parent_name != NULL ? trigger_name_on(td->tg_relation, rule->parent_name) :
+					 mpn_trigger_name(td),
 					 td->tg_trigger->tgargs[0], td->tg_trigger->tgargs[1]),
 			 errtable(td->tg_relation)));
+}
+
+/*
+ * Names for messages
+ */
+
+/* The number after the last "_" of name, or 0 if it is not all digits */
+static uint64
+name_suffix_number(const char *name)
+{
+	const char *us = strrchr(name, '_');
+	uint64		number = 0;
+
+	if (us == NULL || us[1] == '\0' || strlen(us + 1) > 19)
+		return 0;
+	for (const char *c = us + 1; *c != '\0'; c++)
+	{
+		if (*c < '0' || *c > '9')
+			return 0;
+		number = number * 10 + (uint64) (*c - '0');
+	}
+	return number;
+}
+
+/* The Citus shard id of rel, or 0 when it is not a shard (or no Citus) */
+static uint64
+citus_shard_id(Relation rel)
+{
+	uint64		shardid = name_suffix_number(RelationGetRelationName(rel));
+	Oid			logical = InvalidOid;
+
+	if (shardid == 0 || !OidIsValid(get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE)))
+		return 0;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		return 0;
+	{
+		Oid			argtypes[1] = {INT8OID};
+		Datum		args[1] = {Int64GetDatum((int64) shardid)};
+
+		if (SPI_execute_with_args("SELECT logicalrelid FROM pg_catalog.pg_dist_shard WHERE shardid OPERATOR(pg_catalog.=) $1",
+								  1, argtypes, args, NULL, true, 1) == SPI_OK_SELECT &&
+			SPI_processed == 1)
+		{
+			bool		isnull;
+			Datum		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+			if (!isnull)
+				logical = DatumGetObjectId(value);
+		}
+	}
+	SPI_finish();
+	return OidIsValid(logical) ? shardid : 0;
+}
+
+const char *
+mpn_table_name(Relation rel)
+{
+	const char *name = RelationGetRelationName(rel);
+	uint64		shardid = citus_shard_id(rel);
+
+	if (shardid == 0)
+		return name;
+	/* the shard is "<table>_<shardid>" */
+	return pnstrdup(name, strrchr(name, '_') - name);
+}
+
+/* A trigger's name on rel without the shard id Citus appends on a shard */
+static const char *
+trigger_name_on(Relation rel, const char *name)
+{
+	uint64		shardid = citus_shard_id(rel);
+
+	if (shardid == 0 || name_suffix_number(name) != shardid)
+		return name;
+	return pnstrdup(name, strrchr(name, '_') - name);
+}
+
+const char *
+mpn_trigger_name(const TriggerData *td)
+{
+	return trigger_name_on(td->tg_relation, td->tg_trigger->tgname);
 }

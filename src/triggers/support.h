@@ -152,6 +152,15 @@ extern pg_noinline void mpn_report_changed_after_check(TriggerData *td, const Ru
 													   int sqlerrcode, const char *func,
 													   HeapTuple stored, const char *what);
 
+/*
+ * Names for messages: the table and the trigger as the user made them.  On
+ * a Citus worker a trigger fires on a shard ("keys_102008"), whose name and
+ * whose copy of the trigger end in the shard's id: a message names the
+ * distributed table and the trigger instead.
+ */
+extern const char *mpn_table_name(Relation rel);
+extern const char *mpn_trigger_name(const TriggerData *td);
+
 /* Text for messages */
 extern char *mpn_column_text(const RuleTrigger *rule, int slot,
                              HeapTuple tuple, TupleDesc tupdesc);
