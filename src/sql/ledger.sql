@@ -385,6 +385,8 @@ DECLARE
 	err_message text;
 	err_detail text;
 	started timestamptz := clock_timestamp();
+	step text;
+	found_row record;
 BEGIN
 	IF schema_name IS NULL OR partners IS NULL OR seed IS NULL OR as_of IS NULL THEN
 		RAISE EXCEPTION 'mpn.fill_ledger() takes no NULL argument'
@@ -409,7 +411,8 @@ BEGIN
 
 	RAISE NOTICE 'filling ledger "%" with % partners as of % (seed %)', schema_name, partners, as_of, seed;
 
-	EXECUTE format($q$
+	-- one statement at a time: Citus prepares no multi-statement string
+	FOREACH step IN ARRAY regexp_split_to_array(format($q$
 INSERT INTO %1$I.partners (partner_id, name)
 SELECT base + i, 'Partner ' || (base + i)
   FROM mpn_fill_params, generate_series(1, $1) i;
@@ -430,11 +433,19 @@ SELECT e.enrollment_id, k.kind, k.kind = 'visual_studio', e.benefit_expiry,
   FROM mpn_fill_params p
   JOIN %1$I.enrollments e ON e.partner_id > p.base
  CROSS JOIN (VALUES (0, 'product_key'), (1, 'azure_credit'), (2, 'visual_studio'), (3, 'technical_support')) k(n, kind);
-$q$, schema_name) USING partners;
+$q$, schema_name), E';\n') LOOP
+		CONTINUE WHEN btrim(step, E' \n\t') = '';
+		IF strpos(step, '$1') > 0 THEN
+			EXECUTE step USING partners;
+		ELSE
+			EXECUTE step;
+		END IF;
+	END LOOP;
 	RAISE NOTICE '  partners, tenants, enrollments, benefits: done (% s)',
 		round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
 
-	EXECUTE format($q$
+	-- one statement at a time: Citus prepares no multi-statement string
+	FOREACH step IN ARRAY regexp_split_to_array(format($q$
 INSERT INTO %1$I.subscriptions (partner_id, product, term)
 SELECT base + i, (ARRAY['Microsoft 365 E3', 'Dynamics 365 Sales', 'Power BI Pro', 'Windows 11 Enterprise'])[1 + s],
 	   @extschema@.license_term(
@@ -443,14 +454,22 @@ SELECT base + i, (ARRAY['Microsoft 365 E3', 'Dynamics 365 Sales', 'Power BI Pro'
 		   as_of - ((hashint8extended((base + i) * 4 + s, seed + 22) & 2147483647) %% 420)::int + 365)
   FROM mpn_fill_params, generate_series(1, $1) i, generate_series(0, 3) s
  WHERE s = 0 OR hashint8extended((base + i) * 4 + s, seed + 20) %% 2 = 0;
-$q$, schema_name) USING partners;
+$q$, schema_name), E';\n') LOOP
+		CONTINUE WHEN btrim(step, E' \n\t') = '';
+		IF strpos(step, '$1') > 0 THEN
+			EXECUTE step USING partners;
+		ELSE
+			EXECUTE step;
+		END IF;
+	END LOOP;
 	RAISE NOTICE '  subscriptions: done (% s)',
 		round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
 
 	-- 20 keys a partner: 13 scrambled characters, then 12 that spell the
 	-- key's number times an odd constant modulo 2^48 (a bijection), so
 	-- keys are valid, unique and look random; 3 in 10 carry one N
-	EXECUTE format($q$
+	-- one statement at a time: Citus prepares no multi-statement string
+	FOREACH step IN ARRAY regexp_split_to_array(format($q$
 INSERT INTO %1$I.product_keys (key, partner_id, licenses, redeemed_on)
 SELECT regexp_replace(
 		   overlay(translate(lpad(to_hex(hashint8extended(n, seed + 31) & 4503599627370495), 13, '0'),
@@ -465,11 +484,19 @@ SELECT regexp_replace(
 			THEN as_of - ((hashint8extended(n, seed + 35) & 2147483647) %% 420)::int END
   FROM (SELECT base + i AS partner_id, (base + i) * 20 + k AS n, seed, as_of
 		  FROM mpn_fill_params, generate_series(1, $1) i, generate_series(0, 19) k) g;
-$q$, schema_name) USING partners;
+$q$, schema_name), E';\n') LOOP
+		CONTINUE WHEN btrim(step, E' \n\t') = '';
+		IF strpos(step, '$1') > 0 THEN
+			EXECUTE step USING partners;
+		ELSE
+			EXECUTE step;
+		END IF;
+	END LOOP;
 	RAISE NOTICE '  product keys: % done (% s)', partners * 20,
 		round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
 
-	EXECUTE format($q$
+	-- one statement at a time: Citus prepares no multi-statement string
+	FOREACH step IN ARRAY regexp_split_to_array(format($q$
 -- history: the owner loads past assignment days with the trigger off
 ALTER TABLE %1$I.vs_assignments DISABLE TRIGGER mpn_reassign_after;
 INSERT INTO %1$I.vs_assignments (vs_subscription_id, partner_id, subscriber, assigned_on)
@@ -491,7 +518,14 @@ INSERT INTO %1$I.license_activations (partner_id, product, is_demo, tenant_id, p
 SELECT t.partner_id, 'Microsoft 365 E5 (demo)', true, t.tenant_id, t.tenant_id,
 	   as_of - ((hashint8extended(t.partner_id, seed + 61) & 2147483647) %% 300)::int
   FROM mpn_fill_params p JOIN %1$I.partner_tenants t ON t.partner_id > p.base;
-$q$, schema_name) USING partners;
+$q$, schema_name), E';\n') LOOP
+		CONTINUE WHEN btrim(step, E' \n\t') = '';
+		IF strpos(step, '$1') > 0 THEN
+			EXECUTE step USING partners;
+		ELSE
+			EXECUTE step;
+		END IF;
+	END LOOP;
 	RAISE NOTICE '  Visual Studio assignments, offers, demo activations: done (% s)',
 		round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
 
@@ -502,25 +536,54 @@ $q$, schema_name) USING partners;
 	LOOP
 		mistake_table := (ARRAY['offer_assignments', 'product_keys', 'vs_assignments',
 								'license_activations'])[1 + attempt.n % 4];
-		stmt := CASE attempt.n % 4
-			WHEN 0 THEN format('INSERT INTO %1$I.offer_assignments (user_id, offer, partner_id) '
-							   'SELECT user_id, CASE offer WHEN %2$L THEN %3$L ELSE %2$L END, partner_id '
-							   'FROM %1$I.offer_assignments WHERE partner_id = %4$s ORDER BY user_id, offer LIMIT 1',
-							   schema_name, 'azure_bulk_credit', 'visual_studio_enterprise', attempt.partner_id)
-			WHEN 1 THEN format('UPDATE %1$I.product_keys SET redeemed_on = redeemed_on + 1 '
-							   'WHERE key OPERATOR(@extschema@.=) (SELECT @extschema@.min(key) FROM %1$I.product_keys '
-							   'WHERE partner_id = %2$s AND redeemed_on IS NOT NULL)',
-							   schema_name, attempt.partner_id)
-			WHEN 2 THEN format('UPDATE %1$I.vs_assignments SET subscriber = %2$L '
-							   'WHERE vs_subscription_id = (SELECT min(vs_subscription_id) FROM %1$I.vs_assignments '
-							   'WHERE partner_id = %3$s AND NOT @extschema@.can_reassign(assigned_on, @extschema@.today()) '
-							   'AND subscriber IS NOT NULL)',
-							   schema_name, 'someone.else@customer.example', attempt.partner_id)
-			ELSE format('INSERT INTO %1$I.license_activations (partner_id, product, is_demo, tenant_id, partner_tenant) '
-						'SELECT partner_id, %2$L, true, md5(%3$L)::uuid, tenant_id '
-						'FROM %1$I.partner_tenants WHERE partner_id = %4$s ORDER BY tenant_id LIMIT 1',
-						schema_name, 'Microsoft 365 E5 (demo)', 'customer/' || attempt.n, attempt.partner_id)
-		END;
+		-- each mistake is one write of one row, found first: a single-shard
+		-- statement on a distributed ledger, whose refusal comes back with
+		-- its own SQLSTATE
+		stmt := NULL;
+		IF attempt.n % 4 = 0 THEN
+			EXECUTE format('SELECT user_id, offer, partner_id FROM %I.offer_assignments '
+						   'WHERE partner_id = $1 ORDER BY user_id, offer LIMIT 1', schema_name)
+				INTO found_row USING attempt.partner_id;
+			IF found_row.user_id IS NOT NULL THEN
+				stmt := format('INSERT INTO %I.offer_assignments (user_id, offer, partner_id) VALUES (%L, %L, %s)',
+							   schema_name, found_row.user_id,
+							   CASE found_row.offer WHEN 'azure_bulk_credit' THEN 'visual_studio_enterprise'
+									ELSE 'azure_bulk_credit' END,
+							   found_row.partner_id);
+			END IF;
+		ELSIF attempt.n % 4 = 1 THEN
+			EXECUTE format('SELECT @extschema@.min(key) AS key FROM %I.product_keys '
+						   'WHERE partner_id = $1 AND redeemed_on IS NOT NULL', schema_name)
+				INTO found_row USING attempt.partner_id;
+			IF found_row.key IS NOT NULL THEN
+				stmt := format('UPDATE %I.product_keys SET redeemed_on = redeemed_on + 1 '
+							   'WHERE key OPERATOR(@extschema@.=) %L::@extschema@.product_key',
+							   schema_name, found_row.key);
+			END IF;
+		ELSIF attempt.n % 4 = 2 THEN
+			EXECUTE format('SELECT min(vs_subscription_id) AS id FROM %I.vs_assignments '
+						   'WHERE partner_id = $1 AND NOT @extschema@.can_reassign(assigned_on, @extschema@.today()) '
+						   'AND subscriber IS NOT NULL', schema_name)
+				INTO found_row USING attempt.partner_id;
+			IF found_row.id IS NOT NULL THEN
+				stmt := format('UPDATE %I.vs_assignments SET subscriber = %L WHERE vs_subscription_id = %s',
+							   schema_name, 'someone.else@customer.example', found_row.id);
+			END IF;
+		ELSE
+			EXECUTE format('SELECT partner_id, tenant_id FROM %I.partner_tenants '
+						   'WHERE partner_id = $1 ORDER BY tenant_id LIMIT 1', schema_name)
+				INTO found_row USING attempt.partner_id;
+			IF found_row.tenant_id IS NOT NULL THEN
+				stmt := format('INSERT INTO %I.license_activations (partner_id, product, is_demo, tenant_id, partner_tenant) '
+							   'VALUES (%s, %L, true, md5(%L)::uuid, %L)',
+							   schema_name, found_row.partner_id, 'Microsoft 365 E5 (demo)',
+							   'customer/' || attempt.n, found_row.tenant_id);
+			END IF;
+		END IF;
+		IF stmt IS NULL THEN
+			nothing_to_try := nothing_to_try + 1;
+			CONTINUE;
+		END IF;
 		BEGIN
 			EXECUTE stmt;
 			GET DIAGNOSTICS touched = ROW_COUNT;

@@ -464,6 +464,255 @@ $ddl$, schema_name);
 END
 $function$;
 
+-- fill_ledger works on distributed ledgers too: one statement at a time,
+-- and each mistake a single-row write
+CREATE OR REPLACE FUNCTION @extschema@.fill_ledger(schema_name pg_catalog.name,
+										partners pg_catalog.int4 DEFAULT 100,
+										seed pg_catalog.int8 DEFAULT 1,
+										as_of pg_catalog.date DEFAULT @extschema@.today())
+RETURNS pg_catalog.void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+	first_partner bigint;
+	attempts integer := least(1000, greatest(5, partners / 20));
+	refused integer := 0;
+	nothing_to_try integer := 0;
+	touched bigint;
+	mistake_table text;
+	attempt record;
+	stmt text;
+	err_state text;
+	err_message text;
+	err_detail text;
+	started timestamptz := clock_timestamp();
+	step text;
+	found_row record;
+BEGIN
+	IF schema_name IS NULL OR partners IS NULL OR seed IS NULL OR as_of IS NULL THEN
+		RAISE EXCEPTION 'mpn.fill_ledger() takes no NULL argument'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF partners < 1 THEN
+		RAISE EXCEPTION 'invalid number of partners: %', partners
+			USING ERRCODE = 'invalid_parameter_value', DETAIL = 'A sample has at least 1 partner.';
+	END IF;
+	IF as_of > @extschema@.today() THEN
+		RAISE EXCEPTION 'cannot fill a ledger as of %, a day still to come', as_of
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = format('Today is %s; the integrity triggers refuse assignments dated later.', @extschema@.today()),
+			      HINT = 'Pass an as_of date on or before mpn.today().';
+	END IF;
+
+	-- r(i, salt): a deterministic uniform number in [0, 1) for row i
+	CREATE TEMP TABLE IF NOT EXISTS mpn_fill_params (seed bigint, as_of date, base bigint) ON COMMIT DROP;
+	TRUNCATE mpn_fill_params;
+	EXECUTE format('SELECT coalesce(max(partner_id), 0) FROM %I.partners', schema_name) INTO first_partner;
+	INSERT INTO mpn_fill_params VALUES (seed, as_of, first_partner);
+
+	RAISE NOTICE 'filling ledger "%" with % partners as of % (seed %)', schema_name, partners, as_of, seed;
+
+	-- one statement at a time: Citus prepares no multi-statement string
+	FOREACH step IN ARRAY regexp_split_to_array(format($q$
+INSERT INTO %1$I.partners (partner_id, name)
+SELECT base + i, 'Partner ' || (base + i)
+  FROM mpn_fill_params, generate_series(1, $1) i;
+INSERT INTO %1$I.partner_tenants (partner_id, tenant_id)
+SELECT base + i, md5(seed || '/tenant/' || (base + i) || '/' || t)::uuid
+  FROM mpn_fill_params, generate_series(1, $1) i, generate_series(1, 2) t
+ WHERE t = 1 OR hashint8extended(base + i, seed + 11) %% 3 = 0;
+INSERT INTO %1$I.enrollments (partner_id, enrolled_on)
+SELECT base + i,
+	   as_of - ((hashint8extended(base + i, seed + 12) & 2147483647) %% 500)::int
+  FROM mpn_fill_params, generate_series(1, $1) i;
+INSERT INTO %1$I.benefits (enrollment_id, kind, requires_user_assignment, benefit_expiry, activated_on)
+SELECT e.enrollment_id, k.kind, k.kind = 'visual_studio', e.benefit_expiry,
+	   CASE WHEN (hashint8extended(e.partner_id * 4 + k.n, p.seed + 13) & 1023) < 600
+			THEN least(e.enrolled_on + ((hashint8extended(e.partner_id * 4 + k.n, p.seed + 14) & 2147483647) %% 300)::int,
+					   p.as_of, @extschema@.activation_deadline(e.benefit_expiry, k.kind = 'visual_studio'))
+	   END
+  FROM mpn_fill_params p
+  JOIN %1$I.enrollments e ON e.partner_id > p.base
+ CROSS JOIN (VALUES (0, 'product_key'), (1, 'azure_credit'), (2, 'visual_studio'), (3, 'technical_support')) k(n, kind);
+$q$, schema_name), E';\n') LOOP
+		CONTINUE WHEN btrim(step, E' \n\t') = '';
+		IF strpos(step, '$1') > 0 THEN
+			EXECUTE step USING partners;
+		ELSE
+			EXECUTE step;
+		END IF;
+	END LOOP;
+	RAISE NOTICE '  partners, tenants, enrollments, benefits: done (% s)',
+		round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
+
+	-- one statement at a time: Citus prepares no multi-statement string
+	FOREACH step IN ARRAY regexp_split_to_array(format($q$
+INSERT INTO %1$I.subscriptions (partner_id, product, term)
+SELECT base + i, (ARRAY['Microsoft 365 E3', 'Dynamics 365 Sales', 'Power BI Pro', 'Windows 11 Enterprise'])[1 + s],
+	   @extschema@.license_term(
+		   1 + ((hashint8extended((base + i) * 4 + s, seed + 21) & 2147483647) %% 200)::int,
+		   as_of - ((hashint8extended((base + i) * 4 + s, seed + 22) & 2147483647) %% 420)::int,
+		   as_of - ((hashint8extended((base + i) * 4 + s, seed + 22) & 2147483647) %% 420)::int + 365)
+  FROM mpn_fill_params, generate_series(1, $1) i, generate_series(0, 3) s
+ WHERE s = 0 OR hashint8extended((base + i) * 4 + s, seed + 20) %% 2 = 0;
+$q$, schema_name), E';\n') LOOP
+		CONTINUE WHEN btrim(step, E' \n\t') = '';
+		IF strpos(step, '$1') > 0 THEN
+			EXECUTE step USING partners;
+		ELSE
+			EXECUTE step;
+		END IF;
+	END LOOP;
+	RAISE NOTICE '  subscriptions: done (% s)',
+		round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
+
+	-- 20 keys a partner: 13 scrambled characters, then 12 that spell the
+	-- key's number times an odd constant modulo 2^48 (a bijection), so
+	-- keys are valid, unique and look random; 3 in 10 carry one N
+	-- one statement at a time: Citus prepares no multi-statement string
+	FOREACH step IN ARRAY regexp_split_to_array(format($q$
+INSERT INTO %1$I.product_keys (key, partner_id, licenses, redeemed_on)
+SELECT regexp_replace(
+		   overlay(translate(lpad(to_hex(hashint8extended(n, seed + 31) & 4503599627370495), 13, '0'),
+							 '0123456789abcdef', 'YXWVTRQPMKJHGFDC')
+				   PLACING CASE WHEN (hashint8extended(n, seed + 32) & 1023) < 307 THEN 'N' ELSE '' END
+				   FROM 5 FOR CASE WHEN (hashint8extended(n, seed + 32) & 1023) < 307 THEN 1 ELSE 0 END)
+		   || translate(lpad(to_hex((n * 2654435761) & 281474976710655), 12, '0'),
+						'0123456789abcdef', '2346789BCDFGHJKM'),
+		   '(.{5})(.{5})(.{5})(.{5})(.{5})', '\1-\2-\3-\4-\5')::@extschema@.product_key,
+	   partner_id, 1 + (hashint8extended(n, seed + 33) & 7)::int * 5,
+	   CASE WHEN (hashint8extended(n, seed + 34) & 1023) < 700
+			THEN as_of - ((hashint8extended(n, seed + 35) & 2147483647) %% 420)::int END
+  FROM (SELECT base + i AS partner_id, (base + i) * 20 + k AS n, seed, as_of
+		  FROM mpn_fill_params, generate_series(1, $1) i, generate_series(0, 19) k) g;
+$q$, schema_name), E';\n') LOOP
+		CONTINUE WHEN btrim(step, E' \n\t') = '';
+		IF strpos(step, '$1') > 0 THEN
+			EXECUTE step USING partners;
+		ELSE
+			EXECUTE step;
+		END IF;
+	END LOOP;
+	RAISE NOTICE '  product keys: % done (% s)', partners * 20,
+		round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
+
+	-- one statement at a time: Citus prepares no multi-statement string
+	FOREACH step IN ARRAY regexp_split_to_array(format($q$
+-- history: the owner loads past assignment days with the trigger off
+ALTER TABLE %1$I.vs_assignments DISABLE TRIGGER mpn_reassign_after;
+INSERT INTO %1$I.vs_assignments (vs_subscription_id, partner_id, subscriber, assigned_on)
+SELECT (base + i) * 4 + v, base + i,
+	   CASE WHEN hashint8extended((base + i) * 4 + v, seed + 41) %% 8 <> 0
+			THEN 'dev' || v || '@partner' || (base + i) || '.example' END,
+	   as_of - ((hashint8extended((base + i) * 4 + v, seed + 42) & 2147483647) %% 200)::int
+  FROM mpn_fill_params, generate_series(1, $1) i, generate_series(0, 2) v;
+ALTER TABLE %1$I.vs_assignments ENABLE TRIGGER mpn_reassign_after;
+INSERT INTO %1$I.offer_assignments (user_id, offer, partner_id)
+SELECT 'user' || u || '@partner' || (base + i) || '.example', o.offer, base + i
+  FROM mpn_fill_params, generate_series(1, $1) i, generate_series(0, 2) u,
+	   LATERAL (SELECT 'azure_bulk_credit' AS offer
+				 WHERE hashint8extended((base + i) * 4 + u, seed + 51) %% 4 = 0
+				UNION ALL
+				SELECT unnest(ARRAY['visual_studio_enterprise', 'technical_support'])
+				 WHERE hashint8extended((base + i) * 4 + u, seed + 51) %% 4 <> 0) o;
+INSERT INTO %1$I.license_activations (partner_id, product, is_demo, tenant_id, partner_tenant, activated_on)
+SELECT t.partner_id, 'Microsoft 365 E5 (demo)', true, t.tenant_id, t.tenant_id,
+	   as_of - ((hashint8extended(t.partner_id, seed + 61) & 2147483647) %% 300)::int
+  FROM mpn_fill_params p JOIN %1$I.partner_tenants t ON t.partner_id > p.base;
+$q$, schema_name), E';\n') LOOP
+		CONTINUE WHEN btrim(step, E' \n\t') = '';
+		IF strpos(step, '$1') > 0 THEN
+			EXECUTE step USING partners;
+		ELSE
+			EXECUTE step;
+		END IF;
+	END LOOP;
+	RAISE NOTICE '  Visual Studio assignments, offers, demo activations: done (% s)',
+		round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
+
+	-- the mistakes partners make by hand, each refused by a trigger
+	FOR attempt IN
+		SELECT a.n, (SELECT base FROM mpn_fill_params) + 1 + (a.n * 7919) % partners AS partner_id
+		  FROM generate_series(0, attempts - 1) a(n)
+	LOOP
+		mistake_table := (ARRAY['offer_assignments', 'product_keys', 'vs_assignments',
+								'license_activations'])[1 + attempt.n % 4];
+		-- each mistake is one write of one row, found first: a single-shard
+		-- statement on a distributed ledger, whose refusal comes back with
+		-- its own SQLSTATE
+		stmt := NULL;
+		IF attempt.n % 4 = 0 THEN
+			EXECUTE format('SELECT user_id, offer, partner_id FROM %I.offer_assignments '
+						   'WHERE partner_id = $1 ORDER BY user_id, offer LIMIT 1', schema_name)
+				INTO found_row USING attempt.partner_id;
+			IF found_row.user_id IS NOT NULL THEN
+				stmt := format('INSERT INTO %I.offer_assignments (user_id, offer, partner_id) VALUES (%L, %L, %s)',
+							   schema_name, found_row.user_id,
+							   CASE found_row.offer WHEN 'azure_bulk_credit' THEN 'visual_studio_enterprise'
+									ELSE 'azure_bulk_credit' END,
+							   found_row.partner_id);
+			END IF;
+		ELSIF attempt.n % 4 = 1 THEN
+			EXECUTE format('SELECT @extschema@.min(key) AS key FROM %I.product_keys '
+						   'WHERE partner_id = $1 AND redeemed_on IS NOT NULL', schema_name)
+				INTO found_row USING attempt.partner_id;
+			IF found_row.key IS NOT NULL THEN
+				stmt := format('UPDATE %I.product_keys SET redeemed_on = redeemed_on + 1 '
+							   'WHERE key OPERATOR(@extschema@.=) %L::@extschema@.product_key',
+							   schema_name, found_row.key);
+			END IF;
+		ELSIF attempt.n % 4 = 2 THEN
+			EXECUTE format('SELECT min(vs_subscription_id) AS id FROM %I.vs_assignments '
+						   'WHERE partner_id = $1 AND NOT @extschema@.can_reassign(assigned_on, @extschema@.today()) '
+						   'AND subscriber IS NOT NULL', schema_name)
+				INTO found_row USING attempt.partner_id;
+			IF found_row.id IS NOT NULL THEN
+				stmt := format('UPDATE %I.vs_assignments SET subscriber = %L WHERE vs_subscription_id = %s',
+							   schema_name, 'someone.else@customer.example', found_row.id);
+			END IF;
+		ELSE
+			EXECUTE format('SELECT partner_id, tenant_id FROM %I.partner_tenants '
+						   'WHERE partner_id = $1 ORDER BY tenant_id LIMIT 1', schema_name)
+				INTO found_row USING attempt.partner_id;
+			IF found_row.tenant_id IS NOT NULL THEN
+				stmt := format('INSERT INTO %I.license_activations (partner_id, product, is_demo, tenant_id, partner_tenant) '
+							   'VALUES (%s, %L, true, md5(%L)::uuid, %L)',
+							   schema_name, found_row.partner_id, 'Microsoft 365 E5 (demo)',
+							   'customer/' || attempt.n, found_row.tenant_id);
+			END IF;
+		END IF;
+		IF stmt IS NULL THEN
+			nothing_to_try := nothing_to_try + 1;
+			CONTINUE;
+		END IF;
+		BEGIN
+			EXECUTE stmt;
+			GET DIAGNOSTICS touched = ROW_COUNT;
+			IF touched > 0 THEN
+				-- a mistake that got through must not stay in the sample
+				RAISE EXCEPTION 'mistake not refused' USING ERRCODE = 'MPN00';
+			END IF;
+			nothing_to_try := nothing_to_try + 1;
+		EXCEPTION
+			WHEN integrity_constraint_violation OR restrict_violation OR unique_violation
+				 OR check_violation OR exclusion_violation THEN
+				GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_message = MESSAGE_TEXT,
+										err_detail = PG_EXCEPTION_DETAIL;
+				EXECUTE format('INSERT INTO %I.load_refusals (table_name, sqlstate, message, detail) '
+							   'VALUES ($1, $2, $3, $4)', schema_name)
+					USING mistake_table, err_state, err_message, err_detail;
+				refused := refused + 1;
+			WHEN SQLSTATE 'MPN00' THEN
+				RAISE WARNING 'a mistake on table %.% was not refused, and was undone', schema_name, mistake_table;
+		END;
+	END LOOP;
+	RAISE NOTICE '  % hand-made mistakes tried: % refused by the triggers, % found nothing to try (% s)',
+		attempts, refused, nothing_to_try,
+		round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
+END
+$function$;
+
 -- The ledgers made by 1.0 get their BI views now.  Objects an extension
 -- script creates become members of the extension; a ledger's views belong
 -- to the user, like its tables, so they are taken out of it again.
