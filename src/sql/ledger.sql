@@ -362,6 +362,86 @@ COMMENT ON FUNCTION @extschema@.create_bi_views(pg_catalog.name) IS
 'create or replace the BI views of a ledger (bi_benefit_status, bi_key_status, bi_subscription_status, bi_reassignment_status: standard SQL types only) and describe every column of its tables';
 
 --
+-- Scale-out: a ledger made into Citus tables, in a layout that keeps each
+-- rule within one shard (keys by key, Visual Studio subscriptions by
+-- subscription, offers by user; the tables they refer to, and those a rule
+-- reads one row of, as reference tables on every node).
+--
+CREATE FUNCTION @extschema@.distribute_ledger(schema_name pg_catalog.name)
+RETURNS pg_catalog.void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+	reference_tables CONSTANT text[] := ARRAY['partners', 'partner_tenants', 'enrollments',
+		'benefits', 'subscriptions', 'license_activations', 'load_refusals'];
+	ref text;
+	c record;
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+		RAISE EXCEPTION 'mpn.distribute_ledger() needs Citus, which is not installed in database "%"',
+			current_database()
+			USING ERRCODE = 'feature_not_supported',
+			      DETAIL = 'It makes the ledger''s tables Citus distributed and reference tables.',
+			      HINT = 'Load Citus on every node (shared_preload_libraries = ''citus''), CREATE EXTENSION citus and add the workers, then call it again.';
+	END IF;
+	IF to_regclass(format('%I.product_keys', schema_name)) IS NULL
+	   OR to_regclass(format('%I.benefit_status', schema_name)) IS NULL THEN
+		RAISE EXCEPTION 'schema "%" holds no ledger', schema_name
+			USING ERRCODE = 'undefined_table',
+			      DETAIL = 'mpn.distribute_ledger() distributes the tables that mpn.create_ledger() makes.',
+			      HINT = format('Create one with SELECT mpn.create_ledger(%L).', schema_name);
+	END IF;
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition
+				WHERE logicalrelid = format('%I.product_keys', schema_name)::regclass) THEN
+		RAISE EXCEPTION 'ledger "%" is already distributed', schema_name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = format('%I.product_keys is a Citus table already.', schema_name),
+			      HINT = 'Nothing is left to do: mpn.distribute_ledger() distributes a ledger once.';
+	END IF;
+	IF coalesce(current_setting('citus.enable_unsafe_triggers', true), 'off') <> 'on' THEN
+		RAISE EXCEPTION 'distributing ledger "%" needs citus.enable_unsafe_triggers = on', schema_name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'Citus distributes a table with triggers, and lets its triggers be disabled and enabled (as mpn.fill_ledger does), only with this setting on.',
+			      HINT = format('ALTER DATABASE %I SET citus.enable_unsafe_triggers = on, reconnect, and call it again.',
+							current_database());
+	END IF;
+
+	-- Citus drops and makes again the views over a table it distributes,
+	-- and does not keep comments: keep them here, and put them back
+	CREATE TEMP TABLE mpn_ledger_comments ON COMMIT DROP AS
+	SELECT cl.relname, cl.relkind, a.attname, d.description
+	  FROM pg_catalog.pg_description d
+	  JOIN pg_catalog.pg_class cl ON d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = cl.oid
+	  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = cl.oid AND a.attnum = d.objsubid
+	 WHERE cl.relnamespace = schema_name::regnamespace AND cl.relkind IN ('r', 'v', 'p')
+	   AND (d.objsubid = 0 OR a.attnum IS NOT NULL);
+
+	FOREACH ref IN ARRAY reference_tables LOOP
+		PERFORM create_reference_table(format('%I.%I', schema_name, ref)::regclass);
+	END LOOP;
+	-- each rule within one shard: redeem_once's unique index is on the key,
+	-- reassign_after reads one row, exclusive_offer looks up a user's offers
+	PERFORM create_distributed_table(format('%I.product_keys', schema_name)::regclass, 'key');
+	PERFORM create_distributed_table(format('%I.vs_assignments', schema_name)::regclass, 'vs_subscription_id');
+	PERFORM create_distributed_table(format('%I.offer_assignments', schema_name)::regclass, 'user_id');
+
+	FOR c IN SELECT * FROM mpn_ledger_comments ORDER BY relname, attname NULLS FIRST LOOP
+		IF c.attname IS NULL THEN
+			EXECUTE format('COMMENT ON %s %I.%I IS %L',
+						   CASE c.relkind WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END,
+						   schema_name, c.relname, c.description);
+		ELSE
+			EXECUTE format('COMMENT ON COLUMN %I.%I.%I IS %L', schema_name, c.relname, c.attname, c.description);
+		END IF;
+	END LOOP;
+	DROP TABLE mpn_ledger_comments;
+END
+$function$;
+COMMENT ON FUNCTION @extschema@.distribute_ledger(pg_catalog.name) IS
+'make a ledger Citus tables: product_keys by key, vs_assignments by vs_subscription_id, offer_assignments by user_id, the other tables reference tables; keeps every comment (needs Citus and citus.enable_unsafe_triggers = on)';
+
+--
 -- A realistic, deterministic sample for a ledger.
 --
 CREATE FUNCTION @extschema@.fill_ledger(schema_name pg_catalog.name,
