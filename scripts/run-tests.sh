@@ -164,6 +164,10 @@ case $mode in
 		;;
 esac
 
+# the Citus suite needs a running cluster (MPN_CITUS_CONNINFO); else one
+# line says it was skipped
+test/citus/run.sh 2>&1 | tee -a "$log" || status=1
+
 if [ "$FUZZ" = 1 ]; then
 	echo "== fuzzing the plain-C parsers"
 	test/fuzz/run.sh 2>&1 | tee -a "$log" || status=1

@@ -580,6 +580,11 @@ DROP DATABASE regress_mpn_ledger_drop;
 -- Clean up
 --
 SET client_min_messages = warning;
+-- mpn.distribute_ledger needs Citus (test/citus/run.sh tests it on a
+-- real cluster): without it, a clear refusal
+SELECT mpn.distribute_ledger('mpn_ledger_a');
+\echo :LAST_ERROR_SQLSTATE
+
 DROP SCHEMA mpn_ledger_a, mpn_ledger_b, "Mpn Ledger Quoted",
 	mpn_ledger_fill1, mpn_ledger_fill2, mpn_ledger_fill3 CASCADE;
 RESET client_min_messages;
