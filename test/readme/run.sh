@@ -30,7 +30,7 @@ awk -v dir="$work/expected" -v script="$work/script.sql" '
 		print "\\pset footer off" > script
 		n = 0; in_stmt = 0; after = 0; dollar = 0
 	}
-	/^```sql/ { block = 1; next }
+	/^```sql[[:space:]]*$/ { block = 1; next }
 	/^```/ { block = 0; after = 0; next }
 	!block { next }
 	{
@@ -93,7 +93,7 @@ done
 
 if [ "$failures" -eq 0 ] && [ "$count" -gt 0 ]; then
 	echo "readme examples ... ok"
-	echo "  $count statements from $(grep -c '^```sql' "$readme") blocks of $(basename "$readme")"
+	echo "  $count statements from $(grep -cE '^```sql[[:space:]]*$' "$readme") blocks of $(basename "$readme")"
 	exit 0
 fi
 echo "readme examples ... FAILED"
