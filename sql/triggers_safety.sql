@@ -203,8 +203,8 @@ SELECT mpn.check_triggers() AS checked;
 DROP TABLE unrelated, replica_offers, replica_keys;
 
 --
--- Edges of the checks of attachments and of the rechecks, found in review:
--- (1)-(5) are fixed and show the behaviour now; (6) is a known gap.
+-- Edges of the checks of attachments and of the rechecks, found in review
+-- and fixed: (1)-(6) show the behaviour now.
 --
 -- (1) While the trigger it guards is switched off (or not enabled for the
 -- session_replication_role), a recheck does nothing, not even its setup:
@@ -291,11 +291,10 @@ SELECT mode FROM pg_locks WHERE locktype = 'relation' AND relation = 'gap_keys':
 COMMIT;
 SELECT name, internal, depends_on FROM triggers_of('gap_keys');
 DROP TABLE gap_keys;
--- (6) Known gap: DROP INDEX CONCURRENTLY of the index that a trigger needs
--- is refused only once the index is gone: the concurrent drop commits as
--- it goes, so the error cannot undo it; the index is left invalid, and the
--- trigger refuses every write until the index is made again.  It should be
--- refused before the drop starts (at ddl_command_start).
+-- (6) DROP INDEX CONCURRENTLY commits as it goes, so the check at its end
+-- could not undo it: the event trigger mpn_check_index_drops refuses it
+-- before it starts when an mpn trigger looks rows up through the index,
+-- and the index and the trigger stay as they were.
 CREATE TABLE gap_keys (id integer PRIMARY KEY, key text, redeemed date);
 CREATE UNIQUE INDEX gap_keys_key ON gap_keys (key) WHERE redeemed IS NOT NULL;
 CREATE TRIGGER redeem_once BEFORE INSERT OR UPDATE OR DELETE ON gap_keys

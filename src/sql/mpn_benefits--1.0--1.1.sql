@@ -92,6 +92,16 @@ CREATE EVENT TRIGGER mpn_check_attachments ON ddl_command_end
 COMMENT ON EVENT TRIGGER mpn_check_attachments IS
 'checks every attachment of an mpn trigger when it is made, as its first row would';
 
+CREATE FUNCTION @extschema@.check_index_drop() RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'mpn_check_index_drop' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.check_index_drop() IS
+'event trigger: refuses DROP INDEX CONCURRENTLY of an index an mpn trigger looks rows up through (such a drop could not be undone)';
+CREATE EVENT TRIGGER mpn_check_index_drops ON ddl_command_start
+	WHEN TAG IN ('DROP INDEX')
+	EXECUTE FUNCTION @extschema@.check_index_drop();
+COMMENT ON EVENT TRIGGER mpn_check_index_drops IS
+'refuses DROP INDEX CONCURRENTLY of an index an mpn trigger needs';
+
 CREATE FUNCTION @extschema@.check_triggers(strict pg_catalog.bool DEFAULT true) RETURNS pg_catalog.int4
 AS 'MODULE_PATHNAME', 'mpn_check_triggers' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.check_triggers(pg_catalog.bool) IS

@@ -30,6 +30,7 @@
 #include "access/relation.h"
 #include "catalog/dependency.h"
 #include "catalog/indexing.h"
+#include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_depend.h"
@@ -84,7 +85,7 @@ rule_kind_of(const Trigger *trigger)
 }
 
 /* Run a rule's setup on a trigger of rel as if for its first row */
-static void
+static RuleTrigger *
 check_as_first_use(Relation rel, Trigger *trigger, const RuleKind *kind)
 {
 	TriggerData td;
@@ -101,7 +102,7 @@ check_as_first_use(Relation rel, Trigger *trigger, const RuleKind *kind)
 	flinfo.fn_oid = trigger->tgfoid;
 	flinfo.fn_mcxt = CurrentMemoryContext;
 	InitFunctionCallInfoData(*fcinfo, &flinfo, 0, InvalidOid, (Node *) &td, NULL);
-	(void) kind->setup(fcinfo);
+	return kind->setup(fcinfo);
 }
 
 /* The rechecks that depend on trigger tgoid */
@@ -265,7 +266,7 @@ check_table(Oid relid, CheckMode mode)
 			continue;
 		seen++;
 		if (mode == CHECK_STRICT)
-			check_as_first_use(rel, trigger, kind);
+			(void) check_as_first_use(rel, trigger, kind);
 		else if (mode == CHECK_WARN)
 		{
 			MemoryContext cxt = CurrentMemoryContext;
@@ -273,7 +274,7 @@ check_table(Oid relid, CheckMode mode)
 
 			PG_TRY();
 			{
-				check_as_first_use(rel, trigger, kind);
+				(void) check_as_first_use(rel, trigger, kind);
 			}
 			PG_CATCH();
 			{
@@ -401,6 +402,67 @@ mpn_check_attachments(PG_FUNCTION_ARGS)
 	 */
 	foreach(lc, tables)
 		(void) check_table(lfirst_oid(lc), check_function_bodies ? CHECK_STRICT : CHECK_NONE);
+	PG_RETURN_NULL();
+}
+
+/*
+ * mpn_check_index_drop(): the event trigger mpn_check_index_drops, ON
+ * ddl_command_start for DROP INDEX.  DROP INDEX CONCURRENTLY commits as it
+ * goes, so the check at ddl_command_end could not undo it: an index that an
+ * mpn trigger looks rows up through is refused before such a drop starts.
+ * (A plain DROP INDEX is checked at its end, and undone if it must be.)
+ */
+PG_FUNCTION_INFO_V1(mpn_check_index_drop);
+Datum
+mpn_check_index_drop(PG_FUNCTION_ARGS)
+{
+	EventTriggerData *trigdata;
+	DropStmt   *stmt;
+	ListCell   *lc;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function mpn.check_index_drop() was not called by the event trigger manager")));
+	trigdata = (EventTriggerData *) fcinfo->context;
+	if (!IsA(trigdata->parsetree, DropStmt))
+		PG_RETURN_NULL();
+	stmt = (DropStmt *) trigdata->parsetree;
+	if (stmt->removeType != OBJECT_INDEX || !stmt->concurrent)
+		PG_RETURN_NULL();
+
+	foreach(lc, stmt->objects)
+	{
+		RangeVar   *rv = makeRangeVarFromNameList((List *) lfirst(lc));
+		Oid			indexoid = RangeVarGetRelid(rv, NoLock, true);
+		Oid			relid;
+		Relation	rel;
+
+		if (!OidIsValid(indexoid) || get_rel_relkind(indexoid) != RELKIND_INDEX ||
+			!OidIsValid(relid = IndexGetRelation(indexoid, true)))
+			continue;
+		rel = relation_open(relid, AccessShareLock);
+		for (int i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
+		{
+			Trigger    *trigger = &rel->trigdesc->triggers[i];
+			const RuleKind *kind;
+			RuleTrigger *rule;
+
+			if (trigger->tgisinternal || trigger->tgenabled == TRIGGER_DISABLED ||
+				(kind = rule_kind_of(trigger)) == NULL)
+				continue;
+			rule = check_as_first_use(rel, trigger, kind);
+			if (rule->probe_index == indexoid)
+				ereport(ERROR,
+						(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+						 errmsg("cannot drop index \"%s\" concurrently: trigger \"%s\" on table \"%s\" looks rows up through it",
+								get_rel_name(indexoid), trigger->tgname, RelationGetRelationName(rel)),
+						 errdetail("DROP INDEX CONCURRENTLY commits as it goes, so a drop that leaves %s() without the index it needs could not be undone.",
+								   get_func_name(trigger->tgfoid)),
+						 errhint("Create the index it should use instead first, or drop this one without CONCURRENTLY (refused if no other index serves).")));
+		}
+		relation_close(rel, AccessShareLock);
+	}
 	PG_RETURN_NULL();
 }
 
