@@ -141,6 +141,10 @@ test_package() {
 	[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 	DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq 'postgresql-*-mpn-benefits' >/dev/null 2>&1
 	rm -rf "$work"
+	# removing the package removed the files it had written over the
+	# source build's: install that again, as the machine was before
+	PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config scripts/install.sh --build-only >/dev/null 2>&1 ||
+		report "reinstall after the package test" FAILED
 }
 
 case $mode in
