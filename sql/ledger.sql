@@ -580,6 +580,14 @@ DROP DATABASE regress_mpn_ledger_drop;
 -- Clean up
 --
 SET client_min_messages = warning;
+-- the BI views need a ledger to read
+SELECT mpn.create_bi_views('mpn_ledger_nothing');
+\echo :LAST_ERROR_SQLSTATE
+-- and are made again, with the descriptions, on a ledger that has them
+SELECT mpn.create_bi_views('mpn_ledger_a');
+SELECT count(*) AS bi_views FROM pg_class
+ WHERE relnamespace = 'mpn_ledger_a'::regnamespace AND relname LIKE 'bi\_%' AND relkind = 'v';
+
 -- mpn.distribute_ledger needs Citus (test/citus/run.sh tests it on a
 -- real cluster): without it, a clear refusal
 SELECT mpn.distribute_ledger('mpn_ledger_a');
