@@ -24,8 +24,8 @@ OBJS = \
 # scripts are kept as they were released.
 EXTVERSION = 1.1
 SCRIPT_SOURCES = src/sql/types.sql src/sql/rules.sql src/sql/triggers.sql src/sql/ledger.sql
-DATA_built = mpn_benefits--$(EXTVERSION).sql
-DATA = src/sql/mpn_benefits--1.0.sql src/sql/mpn_benefits--1.0--1.1.sql
+DATA_built = mpn_benefits--$(EXTVERSION).sql mpn_benefits--1.0--1.1.sql
+DATA = src/sql/mpn_benefits--1.0.sql
 
 # pg_regress suites in sql/ and expected/, isolation specs in specs/
 REGRESS = setup product_key license_term soft_input_errors rules triggers_setup redeem_once reassign_after exclusive_offer partner_tenant_only triggers_safety ledger ledger_dump upgrade
@@ -49,6 +49,16 @@ include $(PGXS)
 
 mpn_benefits--$(EXTVERSION).sql: $(SCRIPT_SOURCES)
 	cat $^ >$@
+
+# The update from 1.0 restates the ledger's functions as they are now, so it
+# takes them from their source.  When 1.1 is released, commit the built
+# script as src/sql/mpn_benefits--1.0--1.1.sql (into DATA), frozen, and drop
+# this rule: a released script never changes.
+UPDATE_1_1_SOURCES = src/sql/1.0--1.1/objects.sql src/sql/ledger.sql src/sql/1.0--1.1/ledgers.sql
+mpn_benefits--1.0--1.1.sql: $(UPDATE_1_1_SOURCES)
+	{ cat src/sql/1.0--1.1/objects.sql; \
+	  sed 's/^CREATE FUNCTION @extschema@\./CREATE OR REPLACE FUNCTION @extschema@./' src/sql/ledger.sql; \
+	  cat src/sql/1.0--1.1/ledgers.sql; } >$@
 
 # Each object depends on the headers it includes, so that touching one
 # (they define the stored layouts) rebuilds what uses it.

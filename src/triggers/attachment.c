@@ -132,11 +132,10 @@ rechecks_of(Oid tgoid)
 	return result;
 }
 
-/* Drop the rechecks of trigger tgoid */
+/* Drop rechecks (as rechecks_of() found them) */
 static void
-drop_rechecks(Oid tgoid)
+drop_rechecks(List *rechecks)
 {
-	List	   *rechecks = rechecks_of(tgoid);
 	ListCell   *lc;
 
 	foreach(lc, rechecks)
@@ -160,7 +159,9 @@ drop_rechecks(Oid tgoid)
 static void
 check_replaced(Relation rel, const Trigger *trigger)
 {
-	if (rechecks_of(trigger->tgoid) == NIL)
+	List	   *rechecks = rechecks_of(trigger->tgoid);
+
+	if (rechecks == NIL)
 		return;
 	if (!mpn_owns_table(RelationGetRelid(rel)))
 		ereport(ERROR,
@@ -170,7 +171,7 @@ check_replaced(Relation rel, const Trigger *trigger)
 				 errdetail("Trigger \"%s\" keeps a rule of mpn_benefits, and calls %s() now.",
 						   trigger->tgname, get_func_name(trigger->tgfoid)),
 				 errhint("Only the table's owner may replace an mpn trigger with another function.")));
-	drop_rechecks(trigger->tgoid);
+	drop_rechecks(rechecks);
 }
 
 /* Give trigger its recheck, unless it has one for its current arguments */
@@ -205,8 +206,7 @@ ensure_recheck(Relation rel, const Trigger *trigger, const RuleKind *kind)
 			return;
 	}
 	/* CREATE OR REPLACE TRIGGER changed the arguments: make it anew */
-	if (rechecks != NIL)
-		drop_rechecks(trigger->tgoid);
+	drop_rechecks(rechecks);
 
 	stmt = makeNode(CreateTrigStmt);
 	stmt->trigname = RECHECK_NAME;
@@ -242,6 +242,7 @@ check_table(Oid relid, CheckMode mode)
 {
 	Relation	rel = try_relation_open(relid, AccessShareLock);
 	TriggerDesc *triggers;
+	const RuleKind **kinds;		/* the rule of each trigger, if it calls one */
 	int			seen = 0;
 	List	   *need_recheck = NIL;
 	ListCell   *lc;
@@ -250,6 +251,7 @@ check_table(Oid relid, CheckMode mode)
 		return 0;
 	/* a copy: making a recheck rebuilds the relcache's */
 	triggers = CopyTriggerDesc(rel->trigdesc);
+	kinds = triggers != NULL ? palloc0(triggers->numtriggers * sizeof(RuleKind *)) : NULL;
 	for (int i = 0; triggers != NULL && i < triggers->numtriggers; i++)
 	{
 		Trigger    *trigger = &triggers->triggers[i];
@@ -262,6 +264,7 @@ check_table(Oid relid, CheckMode mode)
 			check_replaced(rel, trigger);
 			continue;
 		}
+		kinds[i] = kind;
 		if (trigger->tgenabled == TRIGGER_DISABLED)
 			continue;
 		seen++;
@@ -304,7 +307,7 @@ check_table(Oid relid, CheckMode mode)
 	{
 		Trigger    *trigger = &triggers->triggers[lfirst_int(lc)];
 
-		ensure_recheck(rel, trigger, rule_kind_of(trigger));
+		ensure_recheck(rel, trigger, kinds[lfirst_int(lc)]);
 	}
 	/* its partitions have clones of its triggers, which need rechecks */
 	if (rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
@@ -323,15 +326,25 @@ static List *
 tables_with_rules(void)
 {
 	List	   *result = NIL;
+	StringInfoData names;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+
+	/* the names of the rules' functions, as an array literal */
+	initStringInfo(&names);
+	for (size_t i = 0; i < lengthof(rule_kinds); i++)
+		appendStringInfo(&names, "%s%s", i == 0 ? "{" : ",", rule_kinds[i].name);
+	appendStringInfoChar(&names, '}');
+	args[0] = CStringGetTextDatum(names.data);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT DISTINCT t.tgrelid FROM pg_catalog.pg_trigger t"
-					" JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid"
-					" WHERE p.pronamespace OPERATOR(pg_catalog.=) 'mpn'::pg_catalog.regnamespace"
-					" AND p.proname OPERATOR(pg_catalog.=) ANY ('{redeem_once,reassign_after,exclusive_offer,partner_tenant_only}')"
-					" AND NOT t.tgisinternal",
-					false, 0) != SPI_OK_SELECT)
+	if (SPI_execute_with_args("SELECT DISTINCT t.tgrelid FROM pg_catalog.pg_trigger t"
+							  " JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid"
+							  " WHERE p.pronamespace OPERATOR(pg_catalog.=) 'mpn'::pg_catalog.regnamespace"
+							  " AND p.proname OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])"
+							  " AND NOT t.tgisinternal",
+							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not list the tables with mpn triggers");
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
