@@ -4,6 +4,7 @@ EXTENSION = mpn_benefits
 MODULE_big = mpn_benefits
 OBJS = \
 	src/mpn_benefits.o \
+	src/as_owner.o \
 	src/calendar.o \
 	src/text_forms.o \
 	src/dates.o \
@@ -20,12 +21,18 @@ OBJS = \
 	src/entry_points_1_0.o
 
 # The install script of the current version is built from its sources in
-# src/sql/, in this order; released versions' scripts and the upgrade
-# scripts are kept as they were released.
-EXTVERSION = 1.1
-SCRIPT_SOURCES = src/sql/types.sql src/sql/rules.sql src/sql/triggers.sql src/sql/ledger.sql
-DATA_built = mpn_benefits--$(EXTVERSION).sql mpn_benefits--1.0--1.1.sql
-DATA = src/sql/mpn_benefits--1.0.sql
+# src/sql/, in this order, and so is the update to it from the version
+# before (which shares the schema guard and the event triggers with the
+# install script).  Released versions' scripts and updates are kept in
+# src/sql/ as they were released: when 1.2 is released, commit the two
+# built scripts there (into DATA) and start the next version's rules.
+EXTVERSION = 1.2
+SCRIPT_SOURCES = src/sql/preamble.sql src/sql/schema_guard.sql src/sql/types.sql \
+	src/sql/rules.sql src/sql/triggers.sql src/sql/event_triggers.sql src/sql/ledger.sql
+UPDATE_SOURCES = src/sql/1.1--1.2/header.sql src/sql/schema_guard.sql \
+	src/sql/1.1--1.2/objects.sql src/sql/1.1--1.2/drop_event_triggers.sql src/sql/event_triggers.sql
+DATA_built = mpn_benefits--$(EXTVERSION).sql mpn_benefits--1.1--$(EXTVERSION).sql
+DATA = src/sql/mpn_benefits--1.0.sql src/sql/mpn_benefits--1.1.sql src/sql/mpn_benefits--1.0--1.1.sql
 
 # pg_regress suites in sql/ and expected/, isolation specs in specs/
 REGRESS = setup product_key license_term soft_input_errors rules triggers_setup redeem_once reassign_after exclusive_offer partner_tenant_only triggers_safety ledger ledger_dump upgrade
@@ -50,15 +57,8 @@ include $(PGXS)
 mpn_benefits--$(EXTVERSION).sql: $(SCRIPT_SOURCES)
 	cat $^ >$@
 
-# The update from 1.0 restates the ledger's functions as they are now, so it
-# takes them from their source.  When 1.1 is released, commit the built
-# script as src/sql/mpn_benefits--1.0--1.1.sql (into DATA), frozen, and drop
-# this rule: a released script never changes.
-UPDATE_1_1_SOURCES = src/sql/1.0--1.1/objects.sql src/sql/ledger.sql src/sql/1.0--1.1/ledgers.sql
-mpn_benefits--1.0--1.1.sql: $(UPDATE_1_1_SOURCES)
-	{ cat src/sql/1.0--1.1/objects.sql; \
-	  sed 's/^CREATE FUNCTION @extschema@\./CREATE OR REPLACE FUNCTION @extschema@./' src/sql/ledger.sql; \
-	  cat src/sql/1.0--1.1/ledgers.sql; } >$@
+mpn_benefits--1.1--$(EXTVERSION).sql: $(UPDATE_SOURCES)
+	cat $^ >$@
 
 # Each object depends on the headers it includes, so that touching one
 # (they define the stored layouts) rebuilds what uses it.
@@ -70,10 +70,12 @@ src/dates.o: src/dates.h src/calendar.h $(TYPES_H)
 src/product_key.o: $(TYPES_H)
 src/license_term.o: src/dates.h $(TYPES_H)
 src/rules.o: src/dates.h src/calendar.h $(TYPES_H)
-src/drop_guard.o: $(TYPES_H)
+src/as_owner.o: src/as_owner.h src/compat.h
+src/drop_guard.o: src/as_owner.h src/triggers/support.h src/dates.h $(TYPES_H)
 src/triggers/support.o src/triggers/redeem_once.o src/triggers/reassign_after.o \
 src/triggers/exclusive_offer.o src/triggers/partner_tenant_only.o src/triggers/attachment.o: \
 	src/triggers/support.h src/dates.h $(TYPES_H)
+src/triggers/attachment.o: src/as_owner.h
 
 # The two halves of installcheck as targets of their own, so that
 # `make -k installcheck-regress installcheck-isolation` runs the isolation

@@ -269,9 +269,11 @@ DO $$ BEGIN
 END $$;
 SET ROLE regress_mpn_owner;
 CREATE EXTENSION mpn_benefits;
--- the role owns the extension and its schema; the objects belong to the
+-- the role owns the extension; the objects, and from 1.2 on the schema
+-- (so that no other role can add functions to it), belong to the
 -- bootstrap superuser
-SELECT e.extname, e.extowner::regrole, n.nspname, n.nspowner::regrole,
+SELECT e.extname, e.extowner::regrole, n.nspname,
+       n.nspowner = 10 AS schema_owner_is_bootstrap_superuser,
        (SELECT rolsuper FROM pg_roles WHERE oid = t.typowner) AS type_owner_is_superuser
 FROM pg_extension e
 JOIN pg_namespace n ON n.oid = e.extnamespace
@@ -279,10 +281,10 @@ JOIN pg_type t ON t.typnamespace = n.oid AND t.typname = 'product_key'
 WHERE e.extname = 'mpn_benefits';
 SELECT mpn.benefit_expiry('2020-01-31'),
        'bcdfg-hjkmp-qrtvw-xy234-6789n'::mpn.product_key;
--- and may drop it again
+-- and may drop it again; the schema it leaves is the superuser's to drop
 DROP EXTENSION mpn_benefits;
-DROP SCHEMA mpn;
 RESET ROLE;
+DROP SCHEMA mpn;
 -- back to the state the other suites expect: installed by the superuser
 CREATE EXTENSION mpn_benefits;
 SELECT e.extowner::regrole = current_user::regrole AS ext_owned_by_me,

@@ -103,6 +103,7 @@ mpn_index_beginscan(Relation heap, Relation index, Snapshot snapshot,
 /* Does the current user own table relid (superusers own everything)? */
 #if PG_VERSION_NUM >= 160000
 #include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
 #endif
 #include "miscadmin.h"
 #include "utils/acl.h"
@@ -113,6 +114,33 @@ mpn_owns_table(Oid relid)
 	return object_ownercheck(RelationRelationId, relid, GetUserId());
 #else
 	return pg_class_ownercheck(relid, GetUserId());
+#endif
+}
+
+/*
+ * search_path pinned to "pg_catalog, pg_temp" at the current GUC nesting
+ * level, for code that runs inside another role's command (17 has a
+ * function for it; earlier majors set the same value).
+ */
+static inline void
+mpn_restrict_search_path(void)
+{
+#if PG_VERSION_NUM >= 170000
+	RestrictSearchPath();
+#else
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+#endif
+}
+
+/* Does the current user own schema nspid? */
+static inline bool
+mpn_owns_namespace(Oid nspid)
+{
+#if PG_VERSION_NUM >= 160000
+	return object_ownercheck(NamespaceRelationId, nspid, GetUserId());
+#else
+	return pg_namespace_ownercheck(nspid, GetUserId());
 #endif
 }
 

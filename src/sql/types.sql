@@ -2,9 +2,6 @@
 -- their operators, operator classes and aggregates
 -- (one of the sources the Makefile joins into mpn_benefits--X.Y.sql)
 
--- complain if script is sourced in psql, rather than via CREATE EXTENSION
-\echo Use "CREATE EXTENSION mpn_benefits" to load this file. \quit
-
 -- every role may use the types and rules (BI tools, applications); what a
 -- role may do to a partner's tables stays with those tables' privileges
 GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;

@@ -26,6 +26,8 @@
  */
 #include "support.h"
 
+#include "as_owner.h"
+
 #include "access/genam.h"
 #include "access/relation.h"
 #include "catalog/dependency.h"
@@ -35,33 +37,31 @@
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_depend.h"
 #include "catalog/pg_proc.h"
+#include "parser/parse_func.h"
+#include "utils/resowner.h"
 #include "commands/event_trigger.h"
 #include "nodes/makefuncs.h"
 #include "nodes/value.h"
 #include "utils/fmgroids.h"
 #include "utils/syscache.h"
 
-/* The trigger functions, and the events of the recheck each one wants */
-typedef struct RuleKind
-{
-	const char *name;			/* in schema mpn */
-	RuleSetup	setup;
-	bool		before;			/* a BEFORE ROW trigger? */
-	int16		recheck_events; /* 0: no recheck */
-} RuleKind;
-
+/*
+ * The trigger functions: each one's setup, the events of the recheck it
+ * wants, how many of its leading arguments name columns, and the index it
+ * looks rows up through.
+ */
 static const RuleKind rule_kinds[] = {
-	{"redeem_once", mpn_setup_redeem_once, true, TRIGGER_TYPE_UPDATE},
-	{"reassign_after", mpn_setup_reassign_after, true, TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE},
-	{"exclusive_offer", mpn_setup_exclusive_offer, false, 0},
-	{"partner_tenant_only", mpn_setup_partner_tenant_only, true, TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE},
+	{"redeem_once", mpn_setup_redeem_once, true, TRIGGER_TYPE_UPDATE, 2, PROBE_UNIQUE},
+	{"reassign_after", mpn_setup_reassign_after, true, TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE, 2, PROBE_NONE},
+	{"exclusive_offer", mpn_setup_exclusive_offer, false, 0, 2, PROBE_ANY},
+	{"partner_tenant_only", mpn_setup_partner_tenant_only, true, TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE, 3, PROBE_NONE},
 };
 
 #define RECHECK_NAME "mpn_recheck"
 
-/* Which of the rules a trigger calls, or NULL */
-static const RuleKind *
-rule_kind_of(const Trigger *trigger)
+/* Which of the rules function funcoid is, or NULL */
+const RuleKind *
+mpn_rule_kind_of_function(Oid funcoid)
 {
 	Oid			mpn = get_namespace_oid("mpn", true);
 	HeapTuple	proc;
@@ -69,7 +69,7 @@ rule_kind_of(const Trigger *trigger)
 
 	if (!OidIsValid(mpn))
 		return NULL;
-	proc = SearchSysCache1(PROCOID, ObjectIdGetDatum(trigger->tgfoid));
+	proc = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcoid));
 	if (!HeapTupleIsValid(proc))
 		return NULL;
 	if (((Form_pg_proc) GETSTRUCT(proc))->pronamespace == mpn)
@@ -82,6 +82,13 @@ rule_kind_of(const Trigger *trigger)
 	}
 	ReleaseSysCache(proc);
 	return kind;
+}
+
+/* Which of the rules a trigger calls, or NULL */
+static const RuleKind *
+rule_kind_of(const Trigger *trigger)
+{
+	return mpn_rule_kind_of_function(trigger->tgfoid);
 }
 
 /* Run a rule's setup on a trigger of rel as if for its first row */
@@ -157,13 +164,13 @@ drop_rechecks(List *rechecks)
  * away so, and then the rechecks go with it.
  */
 static void
-check_replaced(Relation rel, const Trigger *trigger)
+check_replaced(Relation rel, const Trigger *trigger, bool caller_owns)
 {
 	List	   *rechecks = rechecks_of(trigger->tgoid);
 
 	if (rechecks == NIL)
 		return;
-	if (!mpn_owns_table(RelationGetRelid(rel)))
+	if (!caller_owns)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to replace trigger \"%s\" on table \"%s\"",
@@ -234,13 +241,65 @@ typedef enum CheckMode
 } CheckMode;
 
 /*
+ * CHECK_WARN: run a trigger's setup in a subtransaction of its own, as
+ * PL/pgSQL runs a block with an EXCEPTION clause, so that a setup that
+ * fails (and may have run a domain CHECK, opened indexes, connected to SPI)
+ * leaves nothing behind; its error becomes a WARNING.  Returns whether the
+ * setup succeeded.
+ */
+static bool
+check_or_warn(Relation rel, Trigger *trigger, const RuleKind *kind)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	volatile bool ok = true;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		(void) check_as_first_use(rel, trigger, kind);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		ereport(WARNING,
+				(errcode(edata->sqlerrcode),
+				 errmsg("trigger \"%s\" on table \"%s\" is left without the checks of version 1.1: %s",
+						trigger->tgname, RelationGetRelationName(rel), edata->message),
+				 edata->detail ? errdetail("%s", edata->detail) : 0,
+				 edata->hint ? errhint("%s", edata->hint) : 0));
+		FreeErrorData(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/*
  * Check every mpn trigger on table relid (that is not disabled), and give
  * the BEFORE ones their rechecks.  Returns the triggers seen.
+ *
+ * The setups may run code of the table's (the offer type's input function,
+ * a domain's CHECK), so they run as the table's owner, restricted, with
+ * search_path pinned (as_owner.h), whoever issued the command.
  */
 static int
 check_table(Oid relid, CheckMode mode)
 {
 	Relation	rel = try_relation_open(relid, AccessShareLock);
+	bool		caller_owns;
+	MpnIdentity identity;
 	TriggerDesc *triggers;
 	const RuleKind **kinds;		/* the rule of each trigger, if it calls one */
 	int			seen = 0;
@@ -249,6 +308,9 @@ check_table(Oid relid, CheckMode mode)
 
 	if (rel == NULL)
 		return 0;
+	caller_owns = mpn_owns_table(relid);
+	mpn_begin_as_owner(rel->rd_rel->relowner, &identity);
+
 	/* a copy: making a recheck rebuilds the relcache's */
 	triggers = CopyTriggerDesc(rel->trigdesc);
 	kinds = triggers != NULL ? palloc0(triggers->numtriggers * sizeof(RuleKind *)) : NULL;
@@ -261,7 +323,7 @@ check_table(Oid relid, CheckMode mode)
 			continue;
 		if ((kind = rule_kind_of(trigger)) == NULL)
 		{
-			check_replaced(rel, trigger);
+			check_replaced(rel, trigger, caller_owns);
 			continue;
 		}
 		kinds[i] = kind;
@@ -270,35 +332,8 @@ check_table(Oid relid, CheckMode mode)
 		seen++;
 		if (mode == CHECK_STRICT)
 			(void) check_as_first_use(rel, trigger, kind);
-		else if (mode == CHECK_WARN)
-		{
-			MemoryContext cxt = CurrentMemoryContext;
-			bool		ok = true;
-
-			PG_TRY();
-			{
-				(void) check_as_first_use(rel, trigger, kind);
-			}
-			PG_CATCH();
-			{
-				ErrorData  *edata;
-
-				MemoryContextSwitchTo(cxt);
-				edata = CopyErrorData();
-				FlushErrorState();
-				ereport(WARNING,
-						(errcode(edata->sqlerrcode),
-						 errmsg("trigger \"%s\" on table \"%s\" is left without the checks of version 1.1: %s",
-								trigger->tgname, RelationGetRelationName(rel), edata->message),
-						 edata->detail ? errdetail("%s", edata->detail) : 0,
-						 edata->hint ? errhint("%s", edata->hint) : 0));
-				FreeErrorData(edata);
-				ok = false;
-			}
-			PG_END_TRY();
-			if (!ok)
-				continue;
-		}
+		else if (mode == CHECK_WARN && !check_or_warn(rel, trigger, kind))
+			continue;
 		/* row triggers fire on partitions, not on a partitioned table */
 		if (kind->recheck_events != 0 && rel->rd_rel->relkind != RELKIND_PARTITIONED_TABLE)
 			need_recheck = lappend_int(need_recheck, i);
@@ -309,6 +344,8 @@ check_table(Oid relid, CheckMode mode)
 
 		ensure_recheck(rel, trigger, kinds[lfirst_int(lc)]);
 	}
+	mpn_end_as_owner(&identity);
+
 	/* its partitions have clones of its triggers, which need rechecks */
 	if (rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
 	{
@@ -321,11 +358,43 @@ check_table(Oid relid, CheckMode mode)
 	return seen;
 }
 
-/* The tables that have an mpn trigger (after a DROP INDEX, say) */
+/*
+ * The OIDs in column 1 of the rows a query of ours gives, as a list made
+ * in the caller's memory context (SPI_finish() frees SPI's).  The query
+ * runs with search_path pinned, and names every operator and type with
+ * its schema besides.
+ */
+static List *
+oids_of_query(const char *query, int nargs, Oid *argtypes, Datum *args)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	int			nestlevel;
+	List	   *result = NIL;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	nestlevel = mpn_begin_pinned_path();
+	if (SPI_execute_with_args(query, nargs, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", query);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Datum		oid = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+		MemoryContext spi = MemoryContextSwitchTo(caller);
+
+		if (!isnull)
+			result = lappend_oid(result, DatumGetObjectId(oid));
+		MemoryContextSwitchTo(spi);
+	}
+	mpn_end_pinned_path(nestlevel);
+	SPI_finish();
+	return result;
+}
+
+/* The tables that have an mpn trigger (for mpn.check_triggers()) */
 static List *
 tables_with_rules(void)
 {
-	List	   *result = NIL;
 	StringInfoData names;
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1];
@@ -337,54 +406,32 @@ tables_with_rules(void)
 	appendStringInfoChar(&names, '}');
 	args[0] = CStringGetTextDatum(names.data);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT DISTINCT t.tgrelid FROM pg_catalog.pg_trigger t"
-							  " JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid"
-							  " WHERE p.pronamespace OPERATOR(pg_catalog.=) 'mpn'::pg_catalog.regnamespace"
-							  " AND p.proname OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])"
-							  " AND NOT t.tgisinternal",
-							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not list the tables with mpn triggers");
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-		Datum		relid = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-
-		result = lappend_oid(result, DatumGetObjectId(relid));
-	}
-	SPI_finish();
-	return result;
+	return oids_of_query("SELECT DISTINCT t.tgrelid FROM pg_catalog.pg_trigger t"
+						 " JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) t.tgfoid"
+						 " WHERE p.pronamespace OPERATOR(pg_catalog.=) 'mpn'::pg_catalog.regnamespace::pg_catalog.oid"
+						 " AND p.proname OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.name[])"
+						 " AND NOT t.tgisinternal",
+						 1, argtypes, args);
 }
 
 /* The tables the current command made or changed, and those of its triggers */
 static List *
 tables_of_command(void)
 {
-	List	   *result = NIL;
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT DISTINCT CASE WHEN c.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass"
-					" THEN (SELECT t.tgrelid FROM pg_catalog.pg_trigger t WHERE t.oid OPERATOR(pg_catalog.=) c.objid)"
-					" ELSE c.objid END"
-					" FROM pg_catalog.pg_event_trigger_ddl_commands() c"
-					" WHERE c.classid IN ('pg_catalog.pg_trigger'::pg_catalog.regclass, 'pg_catalog.pg_class'::pg_catalog.regclass)",
-					false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the command's objects");
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-		Datum		relid = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-
-		if (!isnull)
-			result = lappend_oid(result, DatumGetObjectId(relid));
-	}
-	SPI_finish();
-	return result;
+	return oids_of_query("SELECT DISTINCT CASE WHEN c.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass::pg_catalog.oid"
+						 " THEN (SELECT t.tgrelid FROM pg_catalog.pg_trigger t WHERE t.oid OPERATOR(pg_catalog.=) c.objid)"
+						 " ELSE c.objid END"
+						 " FROM pg_catalog.pg_event_trigger_ddl_commands() c"
+						 " WHERE c.classid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.pg_trigger'::pg_catalog.regclass::pg_catalog.oid,"
+						 " 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid])",
+						 0, NULL, NULL);
 }
 
-/* mpn_check_attachments(): the event trigger, ON ddl_command_end */
+/*
+ * mpn_check_attachments(): the event trigger, ON ddl_command_end, for
+ * CREATE TRIGGER, CREATE TABLE and ALTER TABLE: the tables the command
+ * made or changed, and only those.
+ */
 PG_FUNCTION_INFO_V1(mpn_check_attachments);
 Datum
 mpn_check_attachments(PG_FUNCTION_ARGS)
@@ -399,11 +446,14 @@ mpn_check_attachments(PG_FUNCTION_ARGS)
 				 errmsg("function mpn.check_attachments() was not called by the event trigger manager")));
 	trigdata = (EventTriggerData *) fcinfo->context;
 
-	/* a dropped index leaves no trace of its table: look at all of them */
+	/*
+	 * 1.1 also ran this after DROP INDEX, over every table with an mpn
+	 * trigger; a drop is now judged before it starts (drop_guard.c), from
+	 * what it would take away.
+	 */
 	if (trigdata->tag == CMDTAG_DROP_INDEX)
-		tables = tables_with_rules();
-	else
-		tables = tables_of_command();
+		PG_RETURN_NULL();
+	tables = tables_of_command();
 
 	/*
 	 * With check_function_bodies off, as pg_restore and pg_dump's scripts
@@ -419,63 +469,101 @@ mpn_check_attachments(PG_FUNCTION_ARGS)
 }
 
 /*
- * mpn_check_index_drop(): the event trigger mpn_check_index_drops, ON
- * ddl_command_start for DROP INDEX.  DROP INDEX CONCURRENTLY commits as it
- * goes, so the check at ddl_command_end could not undo it: an index that an
- * mpn trigger looks rows up through is refused before such a drop starts.
- * (A plain DROP INDEX is checked at its end, and undone if it must be.)
+ * mpn_check_trigger_change(): the event trigger mpn_check_trigger_changes,
+ * ON ddl_command_start for CREATE TRIGGER.  PostgreSQL lets any role with
+ * the TRIGGER privilege CREATE OR REPLACE a table's trigger; a rule is the
+ * owner's to change: replacing an mpn trigger in any way (function,
+ * arguments, events, timing, columns, WHEN), or another trigger by an mpn
+ * one, is refused to other roles.  A rule is never replaced by a function
+ * of a temporary schema, which would vanish with its session.
+ */
+PG_FUNCTION_INFO_V1(mpn_check_trigger_change);
+Datum
+mpn_check_trigger_change(PG_FUNCTION_ARGS)
+{
+	EventTriggerData *trigdata;
+	CreateTrigStmt *stmt;
+	Oid			relid;
+	Oid			newfunc;
+	Oid			oldfunc = InvalidOid;
+	const RuleKind *newkind;
+	const RuleKind *oldkind = NULL;
+	Relation	tgrel;
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tuple;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function mpn.check_trigger_change() was not called by the event trigger manager")));
+	trigdata = (EventTriggerData *) fcinfo->context;
+	if (!IsA(trigdata->parsetree, CreateTrigStmt))
+		PG_RETURN_NULL();
+	stmt = (CreateTrigStmt *) trigdata->parsetree;
+	if (!stmt->replace)
+		PG_RETURN_NULL();
+	/* names only, no locks: CREATE TRIGGER itself checks and locks */
+	relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+	if (!OidIsValid(relid) ||
+		pg_class_aclcheck(relid, GetUserId(), ACL_TRIGGER) != ACLCHECK_OK)
+		PG_RETURN_NULL();		/* PostgreSQL refuses it with its own message */
+
+	tgrel = table_open(TriggerRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_pg_trigger_tgrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	ScanKeyInit(&key[1], Anum_pg_trigger_tgname, BTEqualStrategyNumber, F_NAMEEQ,
+				CStringGetDatum(stmt->trigname));
+	scan = systable_beginscan(tgrel, TriggerRelidNameIndexId, true, NULL, 2, key);
+	if (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		oldfunc = ((Form_pg_trigger) GETSTRUCT(tuple))->tgfoid;
+	systable_endscan(scan);
+	table_close(tgrel, AccessShareLock);
+	if (!OidIsValid(oldfunc))
+		PG_RETURN_NULL();		/* nothing is replaced */
+
+	oldkind = mpn_rule_kind_of_function(oldfunc);
+	newfunc = LookupFuncName(stmt->funcname, 0, NULL, true);
+	newkind = OidIsValid(newfunc) ? mpn_rule_kind_of_function(newfunc) : NULL;
+	if (oldkind == NULL && newkind == NULL)
+		PG_RETURN_NULL();
+
+	if (!mpn_owns_table(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to replace trigger \"%s\" on table \"%s\"",
+						stmt->trigname, get_rel_name(relid)),
+				 oldkind != NULL ?
+				 errdetail("Trigger \"%s\" keeps a rule of mpn_benefits (%s()); only the table's owner may change it.",
+						   stmt->trigname, get_func_name(oldfunc)) :
+				 errdetail("Trigger \"%s\" would become a rule of mpn_benefits (%s()); only the table's owner may make a trigger one by replacing it.",
+						   stmt->trigname, get_func_name(newfunc)),
+				 errhint("Ask the owner of the table, or CREATE TRIGGER under another name to add a rule.")));
+	if (oldkind != NULL && OidIsValid(newfunc) && isAnyTempNamespace(get_func_namespace(newfunc)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("cannot replace trigger \"%s\" on table \"%s\" with a temporary function",
+						stmt->trigname, get_rel_name(relid)),
+				 errdetail("Trigger \"%s\" keeps a rule of mpn_benefits (%s()), and %s() would vanish with its session.",
+						   stmt->trigname, get_func_name(oldfunc), get_func_name(newfunc)),
+				 errhint("DROP TRIGGER first if the rule is no longer wanted.")));
+	PG_RETURN_NULL();
+}
+
+/*
+ * mpn_check_index_drop(): what 1.1's event trigger mpn_check_index_drops
+ * calls, ON ddl_command_start for DROP INDEX; the library still answers to
+ * it until ALTER EXTENSION ... UPDATE.  Judged as every other drop is.
  */
 PG_FUNCTION_INFO_V1(mpn_check_index_drop);
 Datum
 mpn_check_index_drop(PG_FUNCTION_ARGS)
 {
-	EventTriggerData *trigdata;
-	DropStmt   *stmt;
-	ListCell   *lc;
-
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function mpn.check_index_drop() was not called by the event trigger manager")));
-	trigdata = (EventTriggerData *) fcinfo->context;
-	if (!IsA(trigdata->parsetree, DropStmt))
-		PG_RETURN_NULL();
-	stmt = (DropStmt *) trigdata->parsetree;
-	if (stmt->removeType != OBJECT_INDEX || !stmt->concurrent)
-		PG_RETURN_NULL();
-
-	foreach(lc, stmt->objects)
-	{
-		RangeVar   *rv = makeRangeVarFromNameList((List *) lfirst(lc));
-		Oid			indexoid = RangeVarGetRelid(rv, NoLock, true);
-		Oid			relid;
-		Relation	rel;
-
-		if (!OidIsValid(indexoid) || get_rel_relkind(indexoid) != RELKIND_INDEX ||
-			!OidIsValid(relid = IndexGetRelation(indexoid, true)))
-			continue;
-		rel = relation_open(relid, AccessShareLock);
-		for (int i = 0; rel->trigdesc != NULL && i < rel->trigdesc->numtriggers; i++)
-		{
-			Trigger    *trigger = &rel->trigdesc->triggers[i];
-			const RuleKind *kind;
-			RuleTrigger *rule;
-
-			if (trigger->tgisinternal || trigger->tgenabled == TRIGGER_DISABLED ||
-				(kind = rule_kind_of(trigger)) == NULL)
-				continue;
-			rule = check_as_first_use(rel, trigger, kind);
-			if (rule->probe_index == indexoid)
-				ereport(ERROR,
-						(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
-						 errmsg("cannot drop index \"%s\" concurrently: trigger \"%s\" on table \"%s\" looks rows up through it",
-								get_rel_name(indexoid), trigger->tgname, RelationGetRelationName(rel)),
-						 errdetail("DROP INDEX CONCURRENTLY commits as it goes, so a drop that leaves %s() without the index it needs could not be undone.",
-								   get_func_name(trigger->tgfoid)),
-						 errhint("Create the index it should use instead first, or drop this one without CONCURRENTLY (refused if no other index serves).")));
-		}
-		relation_close(rel, AccessShareLock);
-	}
+	mpn_check_drop(((EventTriggerData *) fcinfo->context)->parsetree);
 	PG_RETURN_NULL();
 }
 
@@ -483,7 +571,8 @@ mpn_check_index_drop(PG_FUNCTION_ARGS)
  * mpn.check_triggers(strict): check every mpn trigger of the tables the
  * current user owns (all of them, for a superuser) and give the BEFORE
  * ones their rechecks; what ALTER EXTENSION ... UPDATE runs for the
- * triggers attached under 1.0.  Returns the triggers checked.
+ * triggers attached under 1.0.  Returns the triggers checked.  Each
+ * check runs as the table's owner; with strict off, in a subtransaction.
  */
 PG_FUNCTION_INFO_V1(mpn_check_triggers);
 Datum

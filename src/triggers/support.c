@@ -10,6 +10,8 @@
 #include "support.h"
 
 #include "catalog/pg_namespace.h"
+#include "nodes/makefuncs.h"
+#include "utils/syscache.h"
 
 
 /*
@@ -38,6 +40,14 @@ mpn_require_attachment(FunctionCallInfo fcinfo, const char *func, bool before,
 	type = tg->tgtype;
 	if (before && tg->tgisinternal && TRIGGER_FOR_ROW(type) && TRIGGER_FOR_AFTER(type))
 		return true;
+	if (OidIsValid(tg->tgconstraint) || tg->tgdeferrable)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("trigger \"%s\" on table \"%s\" is a constraint trigger",
+						mpn_trigger_name(td), mpn_table_name(td->tg_relation)),
+				 errdetail("%s() runs as a plain trigger: a constraint trigger may be deferred to the end of the transaction, after the row it should check has changed again.",
+						   func),
+				 errhint("Drop it and attach %s() with CREATE TRIGGER, without CONSTRAINT.", func)));
 	if (!TRIGGER_FOR_ROW(type) ||
 		(before ? !TRIGGER_FOR_BEFORE(type) : !TRIGGER_FOR_AFTER(type)) ||
 		(type & events) != events ||
@@ -122,32 +132,24 @@ mpn_is_date_column(const RuleTrigger *rule, int slot)
 }
 
 /*
- * Does indexrel serve as a probe for column attnum: a valid btree index
- * whose first key column is that plain column?
+ * Is the predicate of an index (its pg_index row) exactly "column IS NOT
+ * NULL" for column attnum?  (A unique index on the key WHERE redeemed IS
+ * NOT NULL guards redemptions and still lets a key stand unredeemed
+ * twice.)  The predicate is read as stored, not through the relcache's
+ * RelationGetIndexPredicate(), which folds constants and so would run
+ * functions of the table owner's, inside other roles' commands.
  */
 static bool
-index_leads_with(Relation indexrel, AttrNumber attnum)
+predicate_is_not_null(HeapTuple indextuple, AttrNumber attnum)
 {
-	Form_pg_index index = indexrel->rd_index;
-
-	return index->indisvalid && index->indisready && index->indislive &&
-		indexrel->rd_rel->relam == BTREE_AM_OID &&
-		index->indnkeyatts >= 1 && index->indkey.values[0] == attnum;
-}
-
-/*
- * Is the index's predicate absent, or exactly "column IS NOT NULL" for
- * column attnum?  (A unique index on the key WHERE redeemed IS NOT NULL
- * guards redemptions and still lets a key stand unredeemed twice.)
- */
-static bool
-predicate_is_absent_or_not_null(Relation indexrel, AttrNumber attnum)
-{
-	List	   *pred = RelationGetIndexPredicate(indexrel);
+	bool		isnull;
+	Datum		stored = SysCacheGetAttr(INDEXRELID, indextuple, Anum_pg_index_indpred, &isnull);
+	List	   *pred;
 	NullTest   *test;
 
-	if (pred == NIL)
-		return true;
+	if (isnull)
+		return false;
+	pred = make_ands_implicit((Expr *) stringToNode(TextDatumGetCString(stored)));
 	if (list_length(pred) != 1 || !IsA(linitial(pred), NullTest))
 		return false;
 	test = (NullTest *) linitial(pred);
@@ -156,9 +158,30 @@ predicate_is_absent_or_not_null(Relation indexrel, AttrNumber attnum)
 }
 
 /*
- * Find an index to probe column rule->attnum[0] with; with unique_on,
- * only a unique index on that column alone whose predicate is absent or
- * "unique_on IS NOT NULL".  Records its equality procedure.
+ * Does an index (its pg_index row, and its access method) serve a rule's
+ * probe of column key: a valid btree index whose first key column is that
+ * plain column, seeing every row; with unique_on, a unique index on that
+ * column alone whose predicate is absent or "unique_on IS NOT NULL".  Reads
+ * only the catalog row: no relation is opened, no code is run.
+ */
+bool
+mpn_index_serves_probe(HeapTuple indextuple, Oid relam, AttrNumber key, AttrNumber unique_on)
+{
+	Form_pg_index index = (Form_pg_index) GETSTRUCT(indextuple);
+	bool		partial = !heap_attisnull(indextuple, Anum_pg_index_indpred, NULL);
+
+	if (!index->indisvalid || !index->indisready || !index->indislive ||
+		relam != BTREE_AM_OID || index->indnkeyatts < 1 || index->indkey.values[0] != key)
+		return false;
+	if (unique_on == InvalidAttrNumber)
+		return !partial;
+	return index->indisunique && index->indnkeyatts == 1 &&
+		(!partial || predicate_is_not_null(indextuple, unique_on));
+}
+
+/*
+ * Find an index to probe column rule->attnum[0] with (see
+ * mpn_index_serves_probe()), and record its equality procedure.
  */
 bool
 mpn_find_probe_index(Relation rel, RuleTrigger *rule, AttrNumber unique_on)
@@ -170,14 +193,10 @@ mpn_find_probe_index(Relation rel, RuleTrigger *rule, AttrNumber unique_on)
 	{
 		Oid			indexoid = lfirst_oid(lc);
 		Relation	indexrel = index_open(indexoid, AccessShareLock);
-		bool		usable = index_leads_with(indexrel, rule->attnum[0]);
+		bool		usable = mpn_index_serves_probe(indexrel->rd_indextuple,
+													indexrel->rd_rel->relam,
+													rule->attnum[0], unique_on);
 
-		if (usable && unique_on != InvalidAttrNumber)
-			usable = indexrel->rd_index->indisunique &&
-				indexrel->rd_index->indnkeyatts == 1 &&
-				predicate_is_absent_or_not_null(indexrel, unique_on);
-		else if (usable)
-			usable = RelationGetIndexPredicate(indexrel) == NIL;	/* sees every row */
 		if (usable)
 		{
 			Oid			opfamily = indexrel->rd_opfamily[0];
@@ -191,7 +210,8 @@ mpn_find_probe_index(Relation rel, RuleTrigger *rule, AttrNumber unique_on)
 			fmgr_info(get_opcode(eqop), &rule->probe_eq);
 			rule->probe_collation = indexrel->rd_indcollation[0];
 			rule->probe_index = indexoid;
-			rule->probe_index_partial = RelationGetIndexPredicate(indexrel) != NIL;
+			rule->probe_index_partial =
+				!heap_attisnull(indexrel->rd_indextuple, Anum_pg_index_indpred, NULL);
 		}
 		index_close(indexrel, AccessShareLock);
 		if (usable)

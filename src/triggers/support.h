@@ -107,6 +107,33 @@ extern RuleTrigger *mpn_setup_reassign_after(FunctionCallInfo fcinfo);
 extern RuleTrigger *mpn_setup_exclusive_offer(FunctionCallInfo fcinfo);
 extern RuleTrigger *mpn_setup_partner_tenant_only(FunctionCallInfo fcinfo);
 
+/*
+ * The rules (attachment.c): each trigger function's setup, whether it fires
+ * BEFORE, the events of its recheck (0: none), how many of its leading
+ * arguments name columns, and the index it looks rows up through.
+ */
+typedef enum RuleProbe
+{
+	PROBE_NONE,					/* reads only the row */
+	PROBE_ANY,					/* a btree index on its first column */
+	PROBE_UNIQUE				/* a unique one on that column alone */
+} RuleProbe;
+
+typedef struct RuleKind
+{
+	const char *name;			/* in schema mpn */
+	RuleSetup	setup;
+	bool		before;			/* a BEFORE ROW trigger? */
+	int16		recheck_events; /* 0: no recheck */
+	int			column_args;	/* arguments that may name columns */
+	RuleProbe	probe;
+} RuleKind;
+
+extern const RuleKind *mpn_rule_kind_of_function(Oid funcoid);
+
+/* What a DROP would take away, judged before it starts (drop_guard.c) */
+extern void mpn_check_drop(Node *parsetree);
+
 /* Setup: how a trigger is attached, and what its arguments name */
 extern bool mpn_require_attachment(FunctionCallInfo fcinfo, const char *func,
                                    bool before, int16 events,
@@ -174,6 +201,8 @@ extern char *mpn_describe_row(Relation rel, HeapTuple tuple);
  */
 typedef bool (*ProbeVisit) (const RuleTrigger *rule, TupleTableSlot *slot, void *arg);
 
+extern bool mpn_index_serves_probe(HeapTuple indextuple, Oid relam,
+								   AttrNumber key, AttrNumber unique_on);
 extern bool mpn_find_probe_index(Relation rel, RuleTrigger *rule,
                                  AttrNumber unique_on);
 extern HeapTuple mpn_probe_rows(Relation rel, const RuleTrigger *rule,
