@@ -1,7 +1,7 @@
 --
--- upgrade: ALTER EXTENSION mpn_benefits UPDATE from 1.0 gives exactly a
--- fresh install of the current version, and keeps the data and the
--- behaviour of what was built on 1.0.
+-- upgrade: ALTER EXTENSION mpn_benefits UPDATE from 1.0 (through 1.1) and
+-- from 1.1 gives exactly a fresh install of the current version, and keeps
+-- the data and the behaviour of what was built on the older version.
 --
 -- In a database of its own, 1.0 is installed from its own script, with
 -- this build's library: every function 1.0 declares is called (the library
@@ -20,8 +20,10 @@
 SET client_min_messages = warning;
 DROP DATABASE IF EXISTS mpn_upgrade_old;
 DROP DATABASE IF EXISTS mpn_upgrade_fresh;
+DROP DATABASE IF EXISTS mpn_upgrade_1_1;
 CREATE DATABASE mpn_upgrade_old;
 CREATE DATABASE mpn_upgrade_fresh;
+CREATE DATABASE mpn_upgrade_1_1;
 RESET client_min_messages;
 
 -- The extension's objects, one line each, without OIDs: run in both
@@ -320,10 +322,96 @@ DROP TABLE broken_keys;
 DROP EXTENSION mpn_benefits CASCADE;
 \echo :LAST_ERROR_SQLSTATE
 
+--
+-- 1.1, from its own script, with this build's library, then the update to
+-- the security release: the same objects as a fresh install, the ledger's
+-- rows and rechecks kept, and the C fixes hold before the update already
+-- (1.1's event triggers call this library)
+--
+\c mpn_upgrade_1_1
+SET DateStyle = 'ISO, YMD';
+SET mpn.as_of_date = '2025-06-15';
+CREATE EXTENSION mpn_benefits VERSION '1.1';
+SET client_min_messages = warning;
+SELECT mpn.create_ledger('ledger_1_1');
+SELECT mpn.fill_ledger('ledger_1_1', 20, 11, '2025-06-15');
+RESET client_min_messages;
+CREATE FUNCTION pg_temp.digest() RETURNS TABLE (ledger_table name, rows bigint, digest text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	rel name;
+BEGIN
+	FOR rel IN SELECT relname FROM pg_class
+			   WHERE relnamespace = 'ledger_1_1'::regnamespace AND relkind IN ('r', 'v')
+			   ORDER BY relname
+	LOOP
+		ledger_table := rel;
+		EXECUTE format('SELECT count(*), md5(coalesce(string_agg(t::text, E''\n'' ORDER BY t::text), '''')) FROM ledger_1_1.%I t', rel)
+			INTO rows, digest;
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+CREATE TEMP TABLE digest_1_1 AS SELECT * FROM pg_temp.digest();
+CREATE TEMP VIEW rechecks AS
+SELECT c.relname AS ledger_table, t.tgname AS trigger,
+       (SELECT count(*) FROM pg_trigger r
+         WHERE r.tgrelid = t.tgrelid AND r.tgisinternal AND r.tgname LIKE 'mpn\_recheck\_%'
+           AND r.tgfoid = t.tgfoid) AS rechecks
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE c.relnamespace = 'ledger_1_1'::regnamespace AND NOT t.tgisinternal;
+CREATE TEMP TABLE rechecks_1_1 AS SELECT * FROM rechecks;
+SELECT * FROM rechecks_1_1 ORDER BY 1, 2;
+-- before the update: a DROP INDEX of another table is not judged against
+-- the ledger's (1.1 checked every table with an mpn trigger), and one the
+-- ledger needs is refused by 1.1's event trigger, which calls this library
+CREATE TABLE unrelated (x integer);
+CREATE INDEX unrelated_x ON unrelated (x);
+DROP INDEX unrelated_x;
+DROP TABLE unrelated;
+CREATE TABLE keys_1_1 (key text, redeemed date);
+CREATE UNIQUE INDEX keys_1_1_key ON keys_1_1 (key) WHERE redeemed IS NOT NULL;
+CREATE TRIGGER redeem_once BEFORE INSERT OR UPDATE OR DELETE ON keys_1_1
+	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('key', 'redeemed');
+DROP INDEX keys_1_1_key;
+DROP TABLE keys_1_1;
+ALTER EXTENSION mpn_benefits UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'mpn_benefits';
+-- the objects are exactly a fresh install's
+:describe_fn;
+CREATE TEMP TABLE fresh_objects (line text);
+COPY fresh_objects FROM :'fresh_file';
+CREATE TEMP TABLE updated_objects AS SELECT e AS line FROM pg_temp.extension_objects() AS e;
+SELECT 'only after the update' AS side, line
+  FROM (TABLE updated_objects EXCEPT TABLE fresh_objects) x
+UNION ALL
+SELECT 'only in a fresh install', line
+  FROM (TABLE fresh_objects EXCEPT TABLE updated_objects) y
+ORDER BY 1, 2;
+-- the schema now belongs to the bootstrap superuser, as after a fresh
+-- install
+SELECT nspowner = 10 AS schema_owner_is_bootstrap_superuser FROM pg_namespace WHERE nspname = 'mpn';
+-- every row and every recheck kept
+SELECT a.ledger_table, a.rows AS rows_1_1, b.rows AS rows_now
+  FROM digest_1_1 a FULL JOIN pg_temp.digest() b ON a.ledger_table = b.ledger_table
+ WHERE a.digest IS DISTINCT FROM b.digest OR a.rows IS DISTINCT FROM b.rows;
+SELECT * FROM rechecks EXCEPT SELECT * FROM rechecks_1_1;
+-- and the rules still refuse
+SET search_path = ledger_1_1, mpn;
+SELECT key AS redeemed_key FROM product_keys WHERE redeemed_on IS NOT NULL ORDER BY key LIMIT 1 \gset
+UPDATE product_keys SET redeemed_on = redeemed_on - 1 WHERE key = :'redeemed_key';
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM product_keys WHERE key = :'redeemed_key';
+\echo :LAST_ERROR_SQLSTATE
+RESET search_path;
+DROP EXTENSION mpn_benefits CASCADE;
+\echo :LAST_ERROR_SQLSTATE
+
 \c contrib_regression
 \setenv MPN_FRESH_FILE :fresh_file
 \! rm -f "$MPN_FRESH_FILE"
 SET client_min_messages = warning;
 DROP DATABASE mpn_upgrade_old;
 DROP DATABASE mpn_upgrade_fresh;
+DROP DATABASE mpn_upgrade_1_1;
 RESET client_min_messages;
