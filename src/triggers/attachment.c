@@ -428,6 +428,72 @@ tables_of_command(void)
 }
 
 /*
+ * Could table relid carry an mpn trigger to check?  Plain tables without
+ * triggers are passed over at the cost of a syscache lookup (the most
+ * common DDL); a partitioned table is always looked at, since its
+ * partitions may have triggers of their own.
+ */
+static bool
+may_have_rules(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	bool		result;
+
+	if (!HeapTupleIsValid(tuple))
+		return false;
+	result = ((Form_pg_class) GETSTRUCT(tuple))->relhastriggers ||
+		((Form_pg_class) GETSTRUCT(tuple))->relkind == RELKIND_PARTITIONED_TABLE;
+	ReleaseSysCache(tuple);
+	return result;
+}
+
+/*
+ * The tables a CREATE TRIGGER, CREATE TABLE or ALTER TABLE made or changed
+ * that may carry mpn triggers.  The statement names them, and its name
+ * still finds the same table at its end (the command holds its lock); a
+ * new table that is no partition has no triggers.  Statements that rename
+ * or move a table are asked of pg_event_trigger_ddl_commands() instead.
+ */
+static List *
+tables_of_statement(Node *parsetree)
+{
+	RangeVar   *relation;
+	Oid			relid;
+	List	   *tables;
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	switch (nodeTag(parsetree))
+	{
+		case T_CreateStmt:
+			if (((CreateStmt *) parsetree)->partbound == NULL)
+				return NIL;
+			relation = ((CreateStmt *) parsetree)->relation;
+			break;
+		case T_AlterTableStmt:
+			relation = ((AlterTableStmt *) parsetree)->relation;
+			break;
+		case T_CreateTrigStmt:
+			relation = ((CreateTrigStmt *) parsetree)->relation;
+			break;
+		default:
+			relation = NULL;
+			break;
+	}
+	if (relation != NULL)
+	{
+		relid = RangeVarGetRelid(relation, NoLock, true);
+		tables = OidIsValid(relid) ? list_make1_oid(relid) : NIL;
+	}
+	else
+		tables = tables_of_command();
+	foreach(lc, tables)
+		if (may_have_rules(lfirst_oid(lc)))
+			result = lappend_oid(result, lfirst_oid(lc));
+	return result;
+}
+
+/*
  * mpn_check_attachments(): the event trigger, ON ddl_command_end, for
  * CREATE TRIGGER, CREATE TABLE and ALTER TABLE: the tables the command
  * made or changed, and only those.
@@ -453,7 +519,7 @@ mpn_check_attachments(PG_FUNCTION_ARGS)
 	 */
 	if (trigdata->tag == CMDTAG_DROP_INDEX)
 		PG_RETURN_NULL();
-	tables = tables_of_command();
+	tables = tables_of_statement(trigdata->parsetree);
 
 	/*
 	 * With check_function_bodies off, as pg_restore and pg_dump's scripts
