@@ -51,6 +51,7 @@
 #include "catalog/pg_index.h"
 #include "catalog/pg_shdepend.h"
 #include "catalog/pg_trigger.h"
+#include "commands/defrem.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
@@ -186,6 +187,28 @@ reach_follow(Reach *reach)
 			reach_add(reach, dep->classid, dep->objid, dep->objsubid);
 		}
 		systable_endscan(scan);
+
+		/*
+		 * An object that is an internal part of another takes that one
+		 * with it: a generated column goes when its expression does (the
+		 * expression depends on a function dropped, the column internally
+		 * on... the column owns the expression), as PostgreSQL's own
+		 * findDependentObjects() goes up to the owning object.
+		 */
+		ScanKeyInit(&key[0], Anum_pg_depend_classid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(object->classId));
+		ScanKeyInit(&key[1], Anum_pg_depend_objid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(object->objectId));
+		scan = systable_beginscan(depend, DependDependerIndexId, true, NULL, 2, key);
+		while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		{
+			Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tuple);
+
+			if (dep->deptype == DEPENDENCY_INTERNAL &&
+				(object->objectSubId == 0 || dep->objsubid == object->objectSubId))
+				reach_add(reach, dep->refclassid, dep->refobjid, dep->refobjsubid);
+		}
+		systable_endscan(scan);
 	}
 	table_close(depend, AccessShareLock);
 }
@@ -251,7 +274,8 @@ reach_drop_stmt(Reach *reach, DropStmt *stmt)
 					Oid			relid = RangeVarGetRelid(makeRangeVarFromNameList(castNode(List, object)),
 														 NoLock, true);
 
-					if (OidIsValid(relid) && mpn_owns_table(relid))
+					if (OidIsValid(relid) &&
+						(mpn_owns_table(relid) || mpn_owns_namespace(get_rel_namespace(relid))))
 						reach_add(reach, RelationRelationId, relid, 0);
 					break;
 				}
@@ -561,6 +585,14 @@ judge_reach(const Reach *reach)
 		}
 		if (reach_has(reach, RelationRelationId, relid, 0))
 			continue;			/* the whole table goes */
+
+		/*
+		 * Another session's temporary table goes with that session anyway;
+		 * judging it would let a role with nothing but TEMP make another
+		 * role's DROP ... CASCADE fail.
+		 */
+		if (isOtherTempNamespace(get_rel_namespace(relid)))
+			continue;
 		loss = hash_search(losses, &relid, HASH_ENTER, &found);
 		if (!found)
 		{
@@ -606,6 +638,57 @@ mpn_check_drop(Node *parsetree)
 	reach_follow(&reach);
 	judge_reach(&reach);
 	hash_destroy(reach.seen);
+}
+
+/*
+ * guard_schema(): the event trigger mpn_guard_schema, at ddl_command_start
+ * for CREATE EXTENSION and ALTER EXTENSION.  PostgreSQL lets a role with
+ * CREATE on the database install a trusted extension into any schema,
+ * ours included, whose objects others' calls would then find: the
+ * extension's schema is refused as the home of another extension.
+ */
+PG_FUNCTION_INFO_V1(mpn_guard_schema);
+Datum
+mpn_guard_schema(PG_FUNCTION_ARGS)
+{
+	Node	   *parsetree;
+	const char *extension = NULL;
+	const char *schema = NULL;
+	Oid			ours = get_func_namespace(fcinfo->flinfo->fn_oid);
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function mpn.guard_schema() was not called by the event trigger manager")));
+	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
+	if (IsA(parsetree, CreateExtensionStmt))
+	{
+		ListCell   *lc;
+
+		extension = ((CreateExtensionStmt *) parsetree)->extname;
+		foreach(lc, ((CreateExtensionStmt *) parsetree)->options)
+		{
+			DefElem    *option = lfirst_node(DefElem, lc);
+
+			if (strcmp(option->defname, "schema") == 0)
+				schema = defGetString(option);
+		}
+	}
+	else if (IsA(parsetree, AlterObjectSchemaStmt) &&
+			 ((AlterObjectSchemaStmt *) parsetree)->objectType == OBJECT_EXTENSION)
+	{
+		extension = strVal(((AlterObjectSchemaStmt *) parsetree)->object);
+		schema = ((AlterObjectSchemaStmt *) parsetree)->newschema;
+	}
+	if (schema == NULL || strcmp(extension, EXTENSION_NAME) == 0 ||
+		get_namespace_oid(schema, true) != ours)
+		PG_RETURN_VOID();
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("schema \"%s\" is reserved for extension %s", schema, EXTENSION_NAME),
+			 errdetail("Every user's calls of mpn functions are looked up in it; another extension's functions there could take them."),
+			 errhint("Install extension \"%s\" into a schema of its own.", extension)));
+	PG_RETURN_VOID();
 }
 
 /* guard_drop(): the event trigger mpn_guard_drop, at ddl_command_start */

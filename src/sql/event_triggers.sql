@@ -8,8 +8,9 @@
 
 --
 -- Attachments checked when they are made: each mpn trigger of a table that
--- CREATE TRIGGER, CREATE TABLE (a partition's cloned triggers) or ALTER
--- TABLE touched runs its own checks, as the table's owner, and the BEFORE
+-- CREATE TRIGGER, CREATE TABLE (a partition's cloned triggers), ALTER TABLE
+-- (and its children) or ALTER TYPE (its typed tables) touched runs its own
+-- checks, as the table's owner, and the BEFORE
 -- ones get the recheck that keeps a later trigger from undoing them.
 --
 CREATE FUNCTION @extschema@.check_attachments() RETURNS event_trigger
@@ -17,7 +18,7 @@ AS 'MODULE_PATHNAME', 'mpn_check_attachments' LANGUAGE C VOLATILE PARALLEL UNSAF
 COMMENT ON FUNCTION @extschema@.check_attachments() IS
 'event trigger: refuses a command that attaches an mpn trigger wrongly, or changes a table so that its mpn triggers cannot work';
 CREATE EVENT TRIGGER mpn_check_attachments ON ddl_command_end
-	WHEN TAG IN ('CREATE TRIGGER', 'CREATE TABLE', 'ALTER TABLE')
+	WHEN TAG IN ('CREATE TRIGGER', 'CREATE TABLE', 'ALTER TABLE', 'ALTER TYPE')
 	EXECUTE FUNCTION @extschema@.check_attachments();
 COMMENT ON EVENT TRIGGER mpn_check_attachments IS
 'checks every attachment of an mpn trigger when it is made, as its first row would';
@@ -61,3 +62,17 @@ CREATE EVENT TRIGGER mpn_guard_drop ON ddl_command_start
 	EXECUTE FUNCTION @extschema@.guard_drop();
 COMMENT ON EVENT TRIGGER mpn_guard_drop IS
 'keeps a DROP from dropping the extension under partner data, or a column or index an mpn trigger needs';
+
+--
+-- The extension's schema is no home for another extension (PostgreSQL lets
+-- a role with CREATE on the database install a trusted one anywhere).
+--
+CREATE FUNCTION @extschema@.guard_schema() RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'mpn_guard_schema' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.guard_schema() IS
+'event trigger: refuses CREATE EXTENSION ... SCHEMA mpn and ALTER EXTENSION ... SET SCHEMA mpn of other extensions';
+CREATE EVENT TRIGGER mpn_guard_schema ON ddl_command_start
+	WHEN TAG IN ('CREATE EXTENSION', 'ALTER EXTENSION')
+	EXECUTE FUNCTION @extschema@.guard_schema();
+COMMENT ON EVENT TRIGGER mpn_guard_schema IS
+'keeps the extension''s schema for the extension''s objects alone';

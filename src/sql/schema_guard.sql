@@ -1,34 +1,44 @@
 
 -- The schema is the extension's (SECURITY.md).  A role that could create
 -- schemas might have made "@extschema@" before the install, to own the
--- schema every user's functions are looked up in: refuse a schema owned by
--- a role other than a superuser or the role installing the extension, one
--- that holds objects that are not the extension's, or one in which another
--- role may create objects.  Then the schema is given to the bootstrap
--- superuser, who owns the extension's objects in a trusted install, so that
--- no other role can add an overload to it.  (Run by the install script and
--- by every update script; every operator and function is schema-qualified,
--- because the schema is on this script's search_path.)
+-- schema every user's functions are looked up in.  A schema made before
+-- this transaction must belong to a superuser: its owner could otherwise
+-- add an overload from another session while this transaction runs (a
+-- change of owner is not seen there before it commits), and a check of the
+-- schema's contents could not see that.  One made in this transaction (by
+-- CREATE EXTENSION itself) is seen by no one else yet.  Either way it must
+-- hold nothing but the extension's objects (members of other extensions,
+-- which PostgreSQL lets a role with CREATE on the database put there, are
+-- named in a WARNING), and no other role may create in it.  Then the
+-- schema is given to the bootstrap superuser, who owns the extension's
+-- objects in a trusted install.  (Run by the install script and by every
+-- update script; every operator and function is schema-qualified, because
+-- the schema is on this script's search_path.)
 DO $schema_guard$
 DECLARE
 	ns pg_catalog.oid;
 	ext pg_catalog.oid;
 	owner pg_catalog.oid;
 	installer pg_catalog.oid;
+	made_now pg_catalog.bool;
 	foreign_objects pg_catalog.text;
+	other_extensions pg_catalog.text;
 	creators pg_catalog.text;
 BEGIN
-	SELECT n.oid, n.nspowner INTO ns, owner FROM pg_catalog.pg_namespace n
+	SELECT n.oid, n.nspowner,
+		   n.xmin OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()::pg_catalog.xid
+	  INTO ns, owner, made_now
+	  FROM pg_catalog.pg_namespace n
 	 WHERE n.nspname OPERATOR(pg_catalog.=) '@extschema@';
 	SELECT e.oid, e.extowner INTO ext, installer FROM pg_catalog.pg_extension e
 	 WHERE e.extname OPERATOR(pg_catalog.=) 'mpn_benefits';
-	IF owner OPERATOR(pg_catalog.<>) installer AND
+	IF NOT made_now AND
 	   NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) owner) THEN
-		RAISE EXCEPTION 'schema "@extschema@" is owned by role %, not by a superuser or the role installing mpn_benefits',
+		RAISE EXCEPTION 'schema "@extschema@" is owned by role %, not by a superuser',
 			pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(owner))
 		USING ERRCODE = 'insufficient_privilege',
 			DETAIL = 'The owner of the extension''s schema could add functions to it that other roles, superusers among them, would call.',
-			HINT = 'Have a superuser check the schema, drop what is not the extension''s and ALTER SCHEMA "@extschema@" OWNER TO a superuser, then try again.';
+			HINT = 'Have a superuser drop what is not the extension''s from the schema, ALTER SCHEMA "@extschema@" OWNER TO a superuser, and commit; then try again.';
 	END IF;
 
 	WITH members AS (
@@ -54,14 +64,31 @@ BEGIN
 		UNION ALL SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass::pg_catalog.oid, o.oid FROM pg_catalog.pg_ts_dict o WHERE o.dictnamespace OPERATOR(pg_catalog.=) ns
 		UNION ALL SELECT 'pg_catalog.pg_ts_parser'::pg_catalog.regclass::pg_catalog.oid, o.oid FROM pg_catalog.pg_ts_parser o WHERE o.prsnamespace OPERATOR(pg_catalog.=) ns
 		UNION ALL SELECT 'pg_catalog.pg_ts_template'::pg_catalog.regclass::pg_catalog.oid, o.oid FROM pg_catalog.pg_ts_template o WHERE o.tmplnamespace OPERATOR(pg_catalog.=) ns
-		UNION ALL SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass::pg_catalog.oid, o.oid FROM pg_catalog.pg_statistic_ext o WHERE o.stxnamespace OPERATOR(pg_catalog.=) ns
-		UNION ALL SELECT 'pg_catalog.pg_extension'::pg_catalog.regclass::pg_catalog.oid, o.oid FROM pg_catalog.pg_extension o WHERE o.extnamespace OPERATOR(pg_catalog.=) ns AND o.oid OPERATOR(pg_catalog.<>) ext)
-	SELECT pg_catalog.string_agg(o.what, ', ' ORDER BY o.what)
-	  INTO foreign_objects
-	  FROM (SELECT pg_catalog.pg_describe_object(x.classid, x.objid, 0) AS what, x.classid, x.objid
-			  FROM objects x) o
+		UNION ALL SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass::pg_catalog.oid, o.oid FROM pg_catalog.pg_statistic_ext o WHERE o.stxnamespace OPERATOR(pg_catalog.=) ns)
+	SELECT pg_catalog.string_agg(o.what, ', ' ORDER BY o.what) FILTER (WHERE o.extension IS NULL),
+		   pg_catalog.string_agg(DISTINCT o.extension, ', ') FILTER (WHERE o.extension IS NOT NULL)
+	  INTO foreign_objects, other_extensions
+	  FROM (SELECT pg_catalog.pg_describe_object(x.classid, x.objid, 0) AS what, x.classid, x.objid,
+				   (SELECT pg_catalog.quote_ident(e.extname::pg_catalog.text)
+					  FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e
+						ON e.oid OPERATOR(pg_catalog.=) d.refobjid
+					 WHERE ((d.classid OPERATOR(pg_catalog.=) x.classid AND d.objid OPERATOR(pg_catalog.=) x.objid)
+							OR EXISTS (SELECT FROM pg_catalog.pg_depend i
+										WHERE i.classid OPERATOR(pg_catalog.=) x.classid
+										  AND i.objid OPERATOR(pg_catalog.=) x.objid
+										  AND i.deptype OPERATOR(pg_catalog.=) ANY ('{i,a}'::pg_catalog."char"[])
+										  AND i.refclassid OPERATOR(pg_catalog.=) d.classid
+										  AND i.refobjid OPERATOR(pg_catalog.=) d.objid))
+					   AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass::pg_catalog.oid
+					   AND d.deptype OPERATOR(pg_catalog.=) 'e' LIMIT 1) AS extension
+			  FROM objects x
+			) o
 	 WHERE NOT EXISTS (SELECT FROM parts p WHERE p.classid OPERATOR(pg_catalog.=) o.classid
 												AND p.objid OPERATOR(pg_catalog.=) o.objid);
+	IF other_extensions IS NOT NULL THEN
+		RAISE WARNING 'schema "@extschema@" holds objects of other extensions: %', other_extensions
+		USING HINT = 'ALTER EXTENSION ... SET SCHEMA to move them to a schema of their own.';
+	END IF;
 	IF foreign_objects IS NOT NULL THEN
 		RAISE EXCEPTION 'schema "@extschema@" holds objects that are not part of mpn_benefits'
 		USING ERRCODE = 'object_not_in_prerequisite_state',

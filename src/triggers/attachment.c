@@ -309,6 +309,17 @@ check_table(Oid relid, CheckMode mode)
 	if (rel == NULL)
 		return 0;
 	caller_owns = mpn_owns_table(relid);
+
+	/*
+	 * The setups may run code of the table's (exclusive_offer reads its
+	 * exclusive value through the offer type's input function, a domain's
+	 * CHECK); they do so only for the table's owner (or a member of the
+	 * owning role), not for a superuser's or a TRIGGER grantee's command,
+	 * whose chosen value would otherwise be fed to the owner's code as the
+	 * owner.  For anyone else that part waits for the first row, which
+	 * runs as its writer, as every domain CHECK does.
+	 */
+	mpn_ddl_runs_table_code = is_member_of_role_nosuper(GetUserId(), rel->rd_rel->relowner);
 	mpn_begin_as_owner(rel->rd_rel->relowner, &identity);
 
 	/* a copy: making a recheck rebuilds the relcache's */
@@ -346,8 +357,11 @@ check_table(Oid relid, CheckMode mode)
 	}
 	mpn_end_as_owner(&identity);
 
-	/* its partitions have clones of its triggers, which need rechecks */
-	if (rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
+	/*
+	 * its partitions have clones of its triggers, which need rechecks, and
+	 * an ALTER TABLE of a parent changes its children's columns too
+	 */
+	if (rel->rd_rel->relhassubclass)
 	{
 		List	   *partitions = find_inheritance_children(relid, NoLock);
 
@@ -430,8 +444,8 @@ tables_of_command(void)
 /*
  * Could table relid carry an mpn trigger to check?  Plain tables without
  * triggers are passed over at the cost of a syscache lookup (the most
- * common DDL); a partitioned table is always looked at, since its
- * partitions may have triggers of their own.
+ * common DDL); a parent (partitioned or not) is always looked at, since an
+ * ALTER TABLE of it changes its children, which may have triggers.
  */
 static bool
 may_have_rules(Oid relid)
@@ -442,7 +456,7 @@ may_have_rules(Oid relid)
 	if (!HeapTupleIsValid(tuple))
 		return false;
 	result = ((Form_pg_class) GETSTRUCT(tuple))->relhastriggers ||
-		((Form_pg_class) GETSTRUCT(tuple))->relkind == RELKIND_PARTITIONED_TABLE;
+		((Form_pg_class) GETSTRUCT(tuple))->relhassubclass;
 	ReleaseSysCache(tuple);
 	return result;
 }
@@ -454,6 +468,41 @@ may_have_rules(Oid relid)
  * new table that is no partition has no triggers.  Statements that rename
  * or move a table are asked of pg_event_trigger_ddl_commands() instead.
  */
+/*
+ * The tables of composite type relid's row type (CREATE TABLE ... OF),
+ * whose columns ALTER TYPE ... CASCADE changes
+ */
+static List *
+typed_tables_of(Oid relid)
+{
+	Oid			type = get_rel_type_id(relid);
+	Relation	depend;
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	List	   *result = NIL;
+
+	if (!OidIsValid(type))
+		return NIL;
+	depend = table_open(DependRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(TypeRelationId));
+	ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(type));
+	scan = systable_beginscan(depend, DependReferenceIndexId, true, NULL, 2, key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tuple);
+
+		if (dep->classid == RelationRelationId && dep->objsubid == 0 &&
+			dep->deptype == DEPENDENCY_NORMAL && get_rel_relkind(dep->objid) != RELKIND_COMPOSITE_TYPE)
+			result = list_append_unique_oid(result, dep->objid);
+	}
+	systable_endscan(scan);
+	table_close(depend, AccessShareLock);
+	return result;
+}
+
 static List *
 tables_of_statement(Node *parsetree)
 {
@@ -472,6 +521,21 @@ tables_of_statement(Node *parsetree)
 			break;
 		case T_AlterTableStmt:
 			relation = ((AlterTableStmt *) parsetree)->relation;
+			if (((AlterTableStmt *) parsetree)->objtype == OBJECT_TYPE)
+			{
+				/* ALTER TYPE ... ADD/DROP/ALTER ATTRIBUTE: its typed tables */
+				relid = RangeVarGetRelid(relation, NoLock, true);
+				return OidIsValid(relid) ? typed_tables_of(relid) : NIL;
+			}
+			break;
+		case T_RenameStmt:
+			if (((RenameStmt *) parsetree)->renameType == OBJECT_ATTRIBUTE)
+			{
+				/* ALTER TYPE ... RENAME ATTRIBUTE */
+				relid = RangeVarGetRelid(((RenameStmt *) parsetree)->relation, NoLock, true);
+				return OidIsValid(relid) ? typed_tables_of(relid) : NIL;
+			}
+			relation = NULL;
 			break;
 		case T_CreateTrigStmt:
 			relation = ((CreateTrigStmt *) parsetree)->relation;
@@ -495,8 +559,8 @@ tables_of_statement(Node *parsetree)
 
 /*
  * mpn_check_attachments(): the event trigger, ON ddl_command_end, for
- * CREATE TRIGGER, CREATE TABLE and ALTER TABLE: the tables the command
- * made or changed, and only those.
+ * CREATE TRIGGER, CREATE TABLE, ALTER TABLE and ALTER TYPE: the tables the
+ * command made or changed, and only those.
  */
 PG_FUNCTION_INFO_V1(mpn_check_attachments);
 Datum

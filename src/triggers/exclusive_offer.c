@@ -76,6 +76,7 @@ mpn_setup_exclusive_offer(FunctionCallInfo fcinfo)
 								   rule->attnum[1] - 1)->atttypid,
 					 &typinput, &typioparam);
 	mpn_setup_column_equality(fcinfo, rule, 1, EXCLUSIVE_OFFER, "second (offer_column)");
+	if (td->tg_trigtuple != NULL || mpn_ddl_runs_table_code)
 	{
 		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 		ErrorContextCallback context;

@@ -14,6 +14,8 @@
 #include "utils/syscache.h"
 
 
+bool		mpn_ddl_runs_table_code = true;
+
 /*
  * Setup: checking how a trigger is attached, once per statement
  */

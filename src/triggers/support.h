@@ -131,6 +131,13 @@ typedef struct RuleKind
 
 extern const RuleKind *mpn_rule_kind_of_function(Oid funcoid);
 
+/*
+ * A setup run by an event trigger (no row: tg_trigtuple is NULL) may run
+ * code of the table's only when this says so (attachment.c sets it before
+ * every such setup; row-time setups never read it).
+ */
+extern bool mpn_ddl_runs_table_code;
+
 /* What a DROP would take away, judged before it starts (drop_guard.c) */
 extern void mpn_check_drop(Node *parsetree);
 
