@@ -80,8 +80,10 @@ BEGIN;
 CREATE ROLE regress_mpn_trig_clerk;
 GRANT USAGE ON SCHEMA mpn_trig_test, mpn TO regress_mpn_trig_clerk;
 GRANT SELECT, INSERT, UPDATE, DELETE ON keys, offers, licenses TO regress_mpn_trig_clerk;
--- column privileges only: the subscription is then named by its subscriber
--- (the primary key is not shown to a role that may not read it)
+-- column privileges only, SELECT on the subscriber but not on the day: the
+-- refusal shows neither (from 1.2 a message shows the values of the rule's
+-- columns only to a role that may read them all, and never under row-level
+-- security, as PostgreSQL's own messages do)
 CREATE TABLE subscriptions_private (id integer PRIMARY KEY, subscriber text, assigned_on date);
 CREATE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON subscriptions_private
 	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on');

@@ -141,7 +141,7 @@ BEGIN
 		format($q$COPY call_keys_again FROM %L WITH (FORMAT binary)$q$, scratch),
 		$q$SELECT count(*) FROM call_keys a JOIN call_keys_again b
 		   ON a.k OPERATOR(mpn.=) b.k AND a.t OPERATOR(mpn.=) b.t$q$,
-		format($q$COPY (SELECT) TO PROGRAM %L$q$, 'rm -f ' || scratch),
+		format($q$COPY (SELECT) TO PROGRAM %L$q$, 'cat >/dev/null; rm -f ' || scratch),
 		$q$SELECT mpn.today()$q$,
 		$q$SELECT mpn.benefit_expiry('2024-02-29')$q$,
 		$q$SELECT mpn.activation_deadline('2024-01-31', true)$q$,

@@ -137,6 +137,18 @@ mpn_exclusive_offer(PG_FUNCTION_ARGS)
 
 	is_exclusive = offer_is_exclusive(rule, offer);
 	other = mpn_probe_rows(td->tg_relation, rule, user, &row->t_self, row_clashes, &is_exclusive);
+	if (other != NULL && !mpn_may_show_values(td->tg_relation, 2, rule->attnum))
+		ereport(ERROR,
+				(errcode(ERRCODE_EXCLUSION_VIOLATION),
+				 errmsg("user %s cannot hold offer %s together with another offer",
+						mpn_column_text(rule, 0, row, tupdesc),
+						mpn_column_text(rule, 1, row, tupdesc)),
+				 is_exclusive ?
+				 errdetail("Offer %s can't be combined with other offers, and the user already holds another.",
+						   mpn_column_text(rule, 1, row, tupdesc)) :
+				 errdetail("The user already holds an offer that can't be combined with others."),
+				 errhint("Remove the user's other offers first, or choose another user."),
+				 errtable(td->tg_relation)));
 	if (other != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_EXCLUSION_VIOLATION),

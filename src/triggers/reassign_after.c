@@ -104,6 +104,14 @@ report_too_early(TriggerData *td, const RuleTrigger *rule, HeapTuple old,
 								rule->days, rule->days == 1 ? "" : "s",
 								mpn_date_text(mpn_today()));
 
+	if (!mpn_may_show_values(td->tg_relation, 2, rule->attnum))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("the subscription cannot %s yet", action),
+				 errdetail("A subscription passes to another subscriber only %d day%s after its last assignment.",
+						   rule->days, rule->days == 1 ? "" : "s"),
+				 errhint("Wait until the waiting period has passed."),
+				 errtable(td->tg_relation)));
 	ereport(ERROR,
 			(errcode(ERRCODE_CHECK_VIOLATION),
 			 errmsg("%s cannot %s before %s",

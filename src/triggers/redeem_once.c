@@ -83,8 +83,11 @@ check_not_redeemed_elsewhere(TriggerData *td, const RuleTrigger *rule,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
 				 errmsg("product key %s is already redeemed",
 						mpn_column_text(rule, 0, tuple, tupdesc)),
+				 mpn_may_show_values(td->tg_relation, 2, rule->attnum) ?
 				 errdetail("It was redeemed on %s, as recorded in table \"%s\".",
 						   mpn_day_text(rule, 1, other, tupdesc),
+						   mpn_table_name(td->tg_relation)) :
+				 errdetail("Its redemption is recorded in table \"%s\".",
 						   mpn_table_name(td->tg_relation)),
 				 errhint("A product key can be redeemed only once; use another key."),
 				 errtable(td->tg_relation)));
@@ -97,6 +100,14 @@ report_redemption_change(TriggerData *td, const RuleTrigger *rule, HeapTuple old
 {
 	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
 
+	if (!mpn_may_show_values(td->tg_relation, 2, rule->attnum))
+		ereport(ERROR,
+				(errcode(ERRCODE_RESTRICT_VIOLATION),
+				 errmsg("cannot %s of a redeemed product key", what),
+				 errdetail("The record of a redemption is never changed or deleted."),
+				 errhint("Columns other than \"%s\" and \"%s\" may still change.",
+						 td->tg_trigger->tgargs[0], td->tg_trigger->tgargs[1]),
+				 errtable(td->tg_relation)));
 	ereport(ERROR,
 			(errcode(ERRCODE_RESTRICT_VIOLATION),
 			 errmsg("cannot %s of product key %s", what,

@@ -11,6 +11,8 @@
 
 #include "catalog/pg_namespace.h"
 #include "nodes/makefuncs.h"
+#include "utils/acl.h"
+#include "utils/rls.h"
 #include "utils/syscache.h"
 
 
@@ -311,6 +313,29 @@ mpn_column_unchanged(const RuleTrigger *rule, int slot, HeapTuple a, HeapTuple b
 	if (anull || bnull)
 		return anull && bnull;
 	return datum_image_eq(aval, bval, att->attbyval, att->attlen);
+}
+
+/*
+ * May the user see the values of these columns in a message?  Not when
+ * row-level security applies to the table (a message about another row
+ * would show what the policies hide), nor without SELECT on the table or
+ * on each column: PostgreSQL's own rule for the values in its messages
+ * (BuildIndexValueDescription(), ExecBuildSlotValueDescription()).
+ */
+bool
+mpn_may_show_values(Relation rel, int n, const AttrNumber *attnums)
+{
+	Oid			relid = RelationGetRelid(rel);
+	Oid			user = GetUserId();
+
+	if (check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
+		return false;
+	if (pg_class_aclcheck(relid, user, ACL_SELECT) == ACLCHECK_OK)
+		return true;
+	for (int i = 0; i < n; i++)
+		if (pg_attribute_aclcheck(relid, attnums[i], user, ACL_SELECT) != ACLCHECK_OK)
+			return false;
+	return true;
 }
 
 /* Text of a column's value for a message, through its output function */

@@ -196,6 +196,7 @@ extern const char *mpn_table_name(Relation rel);
 extern const char *mpn_trigger_name(const TriggerData *td);
 
 /* Text for messages */
+extern bool mpn_may_show_values(Relation rel, int n, const AttrNumber *attnums);
 extern char *mpn_column_text(const RuleTrigger *rule, int slot,
                              HeapTuple tuple, TupleDesc tupdesc);
 extern char *mpn_day_text(const RuleTrigger *rule, int slot, HeapTuple tuple,
