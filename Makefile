@@ -57,8 +57,11 @@ include $(PGXS)
 mpn_benefits--$(EXTVERSION).sql: $(SCRIPT_SOURCES)
 	cat $^ >$@
 
-mpn_benefits--1.1--$(EXTVERSION).sql: $(UPDATE_SOURCES)
-	cat $^ >$@
+# The update restates the ledger's functions as they are now (CREATE OR
+# REPLACE keeps each one's OID, owner, privileges and comment).
+mpn_benefits--1.1--$(EXTVERSION).sql: $(UPDATE_SOURCES) src/sql/ledger.sql
+	{ cat $(UPDATE_SOURCES); \
+	  sed 's/^CREATE FUNCTION @extschema@\./CREATE OR REPLACE FUNCTION @extschema@./' src/sql/ledger.sql; } >$@
 
 # Each object depends on the headers it includes, so that touching one
 # (they define the stored layouts) rebuilds what uses it.

@@ -121,6 +121,25 @@ SELECT mpn.create_ledger('mpn_ledger_clash');
 SELECT mpn.create_ledger('mpn_ledger_b');
 \echo :LAST_ERROR_SQLSTATE
 DROP SCHEMA mpn_ledger_clash CASCADE;
+-- a schema another role owns, who could drop the ledger's tables: refused
+-- (the superuser running the suite counts as a member of every role, so a
+-- role of its own asks)
+CREATE ROLE regress_mpn_ledger_maker;
+CREATE ROLE regress_mpn_ledger_squatter;
+CREATE SCHEMA mpn_ledger_squatted AUTHORIZATION regress_mpn_ledger_squatter;
+DO $$ BEGIN
+	EXECUTE format('GRANT CREATE ON DATABASE %I TO regress_mpn_ledger_maker', current_database());
+END $$;
+GRANT USAGE, CREATE ON SCHEMA mpn_ledger_squatted TO regress_mpn_ledger_maker;
+SET ROLE regress_mpn_ledger_maker;
+SELECT mpn.create_ledger('mpn_ledger_squatted');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+DROP SCHEMA mpn_ledger_squatted;
+DO $$ BEGIN
+	EXECUTE format('REVOKE CREATE ON DATABASE %I FROM regress_mpn_ledger_maker', current_database());
+END $$;
+DROP ROLE regress_mpn_ledger_maker, regress_mpn_ledger_squatter;
 
 --
 -- A hand-written ledger on fixed days; today is 2025-06-15

@@ -20,7 +20,19 @@ DECLARE
 		'benefit_status', 'key_status', 'subscription_status', 'reassignment_status',
 		'bi_benefit_status', 'bi_key_status', 'bi_subscription_status', 'bi_reassignment_status'];
 	clash text;
+	schema_owner oid;
 BEGIN
+	-- the owner of a schema may drop the tables in it: a ledger goes only
+	-- into a schema of the caller's own (or a new one)
+	SELECT n.nspowner INTO schema_owner FROM pg_catalog.pg_namespace n WHERE n.nspname = schema_name;
+	IF FOUND AND NOT pg_catalog.pg_has_role(current_user, schema_owner, 'MEMBER') THEN
+		RAISE EXCEPTION 'schema "%" belongs to role %', schema_name,
+				pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(schema_owner))
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = 'The owner of a schema may drop the tables in it, and a ledger''s records and rules with them.',
+			      HINT = 'Create the ledger into a new schema (create_ledger makes it), or into one of your own.';
+	END IF;
+
 	SELECT c.relname INTO clash
 	  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 	 WHERE n.nspname = schema_name AND c.relname = ANY (ledger_tables)
