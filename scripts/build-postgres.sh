@@ -4,10 +4,20 @@
 # PostgreSQL's goes into this repository: the source is downloaded into a
 # cache outside it and built there.
 #
-# Usage: scripts/build-postgres.sh [--cache DIR] MAJOR
+# Usage: scripts/build-postgres.sh [--cache DIR] [--valgrind] MAJOR
 #   --cache DIR   where sources and builds live (default $MPN_PG_CACHE, or
 #                 /var/cache/mpn-benefits/postgres); a second run reuses a
 #                 build that finished, and rebuilds nothing
+#   --valgrind    a build for valgrind's memcheck, as the buildfarm's skink
+#                 runs it (scripts/run-tests.sh --valgrind): assertions on,
+#                 -O1 -g -DUSE_VALGRIND (memory contexts tell memcheck which
+#                 chunks are allocated), in <cache>/NN-valgrind so that it
+#                 never meets the plain build of the same major.  The
+#                 source tree's src/tools/valgrind.supp is kept as
+#                 <cache>/NN-valgrind/valgrind.supp: memcheck needs it at
+#                 run time, and the source tree is removed after the build.
+#                 Its source may also come from this machine's own release
+#                 (bookworm, bookworm-updates): 15 is in no other index.
 #
 # Where the source comes from: deb-src lines for sid, trixie and
 # experimental, on the same archive that this machine's own apt sources name
@@ -21,7 +31,10 @@
 #
 # Build: ./configure --prefix=<cache>/NN/install --with-icu --without-readline,
 # make -j2, make install, make -C src/test/isolation install (4 to 7 minutes
-# on 2 cores; needs bison, flex, libicu-dev, pkg-config, zlib1g-dev).
+# on 2 cores; needs bison, flex, libicu-dev, pkg-config, zlib1g-dev).  With
+# --valgrind, configure also gets --enable-cassert --enable-debug
+# CFLAGS="-O1 -g -DUSE_VALGRIND" (needs valgrind's headers, in the package
+# valgrind).
 #
 # Output: the last line on stdout is the path of the build's pg_config.
 # Exit status: 0 built (or cached); 3 no source of this major can be
@@ -30,25 +43,31 @@
 set -euo pipefail
 
 CACHE=${MPN_PG_CACHE:-/var/cache/mpn-benefits/postgres}
+VALGRIND=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--cache) CACHE=$2; shift 2 ;;
+		--valgrind) VALGRIND=1; shift ;;
 		-h | --help) sed -n '2,/^set -euo/{/^#/p}' "$0"; exit 0 ;;
 		-*) echo "build-postgres.sh: unknown option $1" >&2; exit 2 ;;
 		*) break ;;
 	esac
 done
 if [ $# -ne 1 ] || ! [[ "$1" =~ ^[1-9][0-9]$ ]]; then
-	echo "usage: build-postgres.sh [--cache DIR] MAJOR (a two-digit major, such as 17)" >&2
+	echo "usage: build-postgres.sh [--cache DIR] [--valgrind] MAJOR (a two-digit major, such as 17)" >&2
 	exit 2
 fi
 MAJOR=$1
-DIR=$CACHE/$MAJOR
+flavour=''
+[ "$VALGRIND" = 1 ] && flavour=-valgrind
+DIR=$CACHE/$MAJOR$flavour
 PREFIX=$DIR/install
-log() { echo "build-postgres $MAJOR: $*" >&2; }
+log() { echo "build-postgres $MAJOR$flavour: $*" >&2; }
 
 # A finished build leaves its stamp last; anything short of it is rebuilt.
-if [ -f "$DIR/built" ] && [ -x "$PREFIX/bin/pg_config" ]; then
+# A valgrind build is only of use with its suppressions next to it.
+if [ -f "$DIR/built" ] && [ -x "$PREFIX/bin/pg_config" ] &&
+	{ [ "$VALGRIND" = 0 ] || [ -s "$DIR/valgrind.supp" ]; }; then
 	log "cached: $(cat "$DIR/built")"
 	echo "$PREFIX/bin/pg_config"
 	exit 0
@@ -80,10 +99,19 @@ APT=(-o Dir::Etc::SourceList="$DIR/apt/sources.list" -o Dir::Etc::SourceParts=/d
 	-o APT::Sandbox::User=root -o Debug::NoLocking=1)
 mkdir -p "$DIR/apt/cache/archives/partial"
 : >"$DIR/apt/sources.list"
-for suite in sid trixie experimental; do
+suites='sid trixie experimental'
+# The valgrind build is wanted for the major Debian's own server is (15 on
+# bookworm), which sid and trixie no longer carry: add this machine's
+# release and its point-release updates.  Only here, so that the plain
+# builds read the indexes they always did.
+if [ "$VALGRIND" = 1 ]; then
+	release=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	[ -n "$release" ] && suites="$suites $release $release-updates"
+fi
+for suite in $suites; do
 	echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $archive $suite main" >>"$DIR/apt/sources.list"
 done
-log "reading the source indexes of sid, trixie and experimental"
+log "reading the source indexes of $(echo "$suites" | sed 's/ /, /g')"
 if ! apt-get "${APT[@]}" -qq update >"$DIR/apt/update.log" 2>&1; then
 	log "apt-get update failed: $(tail -n 1 "$DIR/apt/update.log")"
 	exit 3
@@ -151,10 +179,16 @@ log "building PostgreSQL $version from the $origin"
 
 tar -xf "$tarball" -C "$DIR/src"
 srcdir=$(find "$DIR/src" -mindepth 1 -maxdepth 1 -type d -name 'postgresql-*' | head -n 1)
-rm -rf "$PREFIX"
+rm -rf "$PREFIX" "$DIR/valgrind.supp"
+configure_extra=()
+if [ "$VALGRIND" = 1 ]; then
+	# skink's settings: -O1 keeps valgrind's stacks close to the source
+	# (-O0 is slower still under valgrind, -O2 inlines too much to read)
+	configure_extra=(--enable-cassert --enable-debug CFLAGS="-O1 -g -DUSE_VALGRIND")
+fi
 (
 	cd "$srcdir"
-	./configure --prefix="$PREFIX" --with-icu --without-readline >"$DIR/configure.log" 2>&1
+	./configure --prefix="$PREFIX" --with-icu --without-readline ${configure_extra[@]+"${configure_extra[@]}"} >"$DIR/configure.log" 2>&1
 	make -j2 >"$DIR/make.log" 2>&1
 	make install >"$DIR/install.log" 2>&1
 	make -C src/test/isolation install >>"$DIR/install.log" 2>&1
@@ -162,6 +196,12 @@ rm -rf "$PREFIX"
 	log "build failed; see the logs in $DIR (configure.log, make.log, install.log)"
 	exit 1
 }
+if [ "$VALGRIND" = 1 ]; then
+	cp "$srcdir/src/tools/valgrind.supp" "$DIR/valgrind.supp" || {
+		log "the source tree has no src/tools/valgrind.supp"
+		exit 1
+	}
+fi
 # keep the build, not the source tree
 rm -rf "$srcdir"
 echo "PostgreSQL $version from the $origin, built $(date -u '+%Y-%m-%d %H:%M UTC')" >"$DIR/built"

@@ -2,6 +2,7 @@
 # Every test of mpn_benefits, against one PostgreSQL server or all of them.
 #
 # Usage: scripts/run-tests.sh [--pg-config PATH | --all] [--no-fuzz]
+#        scripts/run-tests.sh [--valgrind] [--discard-caches]
 #
 #   (no option)        Debian 12's PostgreSQL 15 (/usr/lib/postgresql/15)
 #   --pg-config PATH   the server whose pg_config this is, any major from 15
@@ -13,6 +14,26 @@
 #                      (scripts/build-postgres.sh); a major that cannot be
 #                      downloaded is reported as skipped and fails nothing
 #   --no-fuzz          leave out the libFuzzer harnesses
+#
+# Two tiers for the C code, not part of --all (too slow for CI), to run
+# before calling a C change done; each alone, or both in one run:
+#   --valgrind         PostgreSQL 15 built with assertions and -DUSE_VALGRIND
+#                      (scripts/build-postgres.sh --valgrind 15, once, into
+#                      its cache), the extension built and installed into
+#                      it, then the pg_regress suites and isolation specs on
+#                      a throwaway cluster whose postmaster runs under
+#                      valgrind's memcheck with PostgreSQL's suppressions, as
+#                      the buildfarm's skink runs it.  Every valgrind error
+#                      whose stack names the extension's code fails, and is
+#                      printed with the session that hit it; errors only in
+#                      PostgreSQL or its libraries are listed, and fail
+#                      nothing.  About 20 minutes on 2 cores (the build
+#                      another 10, once).
+#   --discard-caches   on the same build, without valgrind: the trigger
+#                      suites (or $MPN_DISCARD_SUITES) with
+#                      debug_discard_caches = 1, which drops every relcache
+#                      and syscache entry at each chance, so one used after
+#                      an invalidation shows.
 #
 # For each server: build with warnings as errors and install into it
 # (scripts/install.sh), then on a throwaway cluster of that server's own
@@ -30,20 +51,33 @@ cd "$(dirname "$0")/.."
 root=$(pwd -P)
 
 mode=one PG_CONFIG_ARG=/usr/lib/postgresql/15/bin/pg_config FUZZ=1
+VALGRIND=0 DISCARD=0 server_chosen=0
 while [ $# -gt 0 ]; do
 	case "$1" in
-		--pg-config) PG_CONFIG_ARG=$2; shift 2 ;;
-		--all) mode=all; shift ;;
+		--pg-config) PG_CONFIG_ARG=$2; server_chosen=1; shift 2 ;;
+		--all) mode=all; server_chosen=1; shift ;;
 		--no-fuzz) FUZZ=0; shift ;;
+		--valgrind) VALGRIND=1; shift ;;
+		--discard-caches) DISCARD=1; shift ;;
 		-h | --help) sed -n '2,/^set -uo/{/^#/p}' "$0"; exit 0 ;;
 		*) echo "run-tests.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
+if [ "$VALGRIND" = 1 ] || [ "$DISCARD" = 1 ]; then
+	# the tiers have a server of their own: run them on their own
+	if [ "$server_chosen" = 1 ]; then
+		echo "run-tests.sh: --valgrind and --discard-caches use their own build of 15; run them without --all or --pg-config" >&2
+		exit 2
+	fi
+	mode=cassert
+fi
 
 # The throwaway clusters take their encoding from the locale: make it UTF-8
 # whatever the caller's environment (glibc always has C.UTF-8), as the
 # suites use non-ASCII input and an ICU collation.
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
+# under valgrind a step runs 20 to 50 times slower: the caller's value, or 600
+vg_isolation_timeout=${PGISOLATIONTIMEOUT:-600}
 export PGISOLATIONTIMEOUT=${PGISOLATIONTIMEOUT:-60}
 
 log=$(mktemp)
@@ -147,7 +181,199 @@ test_package() {
 		report "reinstall after the package test" FAILED
 }
 
+# The assert-enabled PostgreSQL 15 built for valgrind (also used without
+# it, for --discard-caches), and the extension built and installed into it.
+# Sets cassert_pgc, once for both tiers; fails when either build failed.
+cassert_pgc=''
+cassert_server() {
+	local pgc label
+	[ -n "$cassert_pgc" ] && return 0
+	# valgrind's headers are needed to build the server, valgrind to run it
+	if ! command -v valgrind >/dev/null; then
+		if [ "$(id -u)" -ne 0 ] || ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends valgrind >/dev/null; then
+			report "valgrind installed (apt-get install valgrind)" FAILED
+			return 1
+		fi
+	fi
+	echo "== PostgreSQL 15 with assertions and -DUSE_VALGRIND (scripts/build-postgres.sh --valgrind 15; the first time about 10 minutes)"
+	pgc=$(scripts/build-postgres.sh --valgrind 15 | tail -n 1)
+	if [ $? -ne 0 ]; then
+		report "build PostgreSQL 15 with assertions and USE_VALGRIND" FAILED
+		return 1
+	fi
+	label="PostgreSQL $("$pgc" --version | sed 's/^PostgreSQL //') (cassert, USE_VALGRIND)"
+	echo "== $label ($pgc)"
+	if ! PG_CONFIG=$pgc scripts/install.sh --build-only 2>&1 | tee -a "$log.build"; then
+		report "build $label (make WERROR=1, install)" FAILED
+		return 1
+	fi
+	report "build $label (make WERROR=1, install)" ok
+	cassert_pgc=$pgc
+}
+
+# Read the valgrind logs of a run (one per process, in VGDIR) into
+# VGDIR/errors.txt, and the counts "ours distinct others distinct" into
+# VGDIR/counts.
+read_valgrind_logs() {				# read_valgrind_logs VGDIR CACHEDIR
+	local vgdir=$1 cachedir=$2
+	# Each error between the markers, its addresses blanked so that the
+	# same error in many backends is counted once, listed with its count
+	# and the sessions that hit it.  It is the extension's when a frame,
+	# or where the memory was allocated, freed or made, lies in the tree
+	# built here (or names mpn_benefits.so, when a frame has no line).
+	# (valgrind begins each line with ==PID==: the logs are read as one)
+	find "$vgdir" -name '[0-9]*.log' -size +0 -exec cat {} + | awk \
+		-v tree="$root/" -v pgsrc="$cachedir/src/" -v cache="$cachedir/" \
+		-v serverlog="$vgdir/server.log" -v summary="$vgdir/counts" '
+		function session(p,   cmd, line, name) {
+			name = ""
+			cmd = "grep -m 1 -F \"[" p "] \" " serverlog " 2>/dev/null"
+			if ((cmd | getline line) > 0) {
+				sub(/^[^]]*\] /, "", line)
+				sub(/ .*/, "", line)
+				name = line
+			}
+			close(cmd)
+			return name == "" ? p : p " (" name ")"
+		}
+		/VALGRINDERROR-BEGIN/ {
+			inside = 1; block = ""
+			pid = $1; gsub(/=/, "", pid)
+			next
+		}
+		/VALGRINDERROR-END/ {
+			if (!inside) next
+			inside = 0
+			ours = index(block, tree "src/") > 0 || index(block, "mpn_benefits") > 0
+			gsub(tree, "", block); gsub(pgsrc, "", block); gsub(cache, "", block)
+			key = block
+			gsub(/0x[0-9A-Fa-f]+/, "0x", key)
+			if (!(key in count)) { n++; order[n] = key; text[key] = block; mine[key] = ours; who[key] = ""; procs[key] = 0 }
+			count[key]++
+			if (!((key, pid) in seen)) {
+				seen[key, pid] = 1
+				if (++procs[key] <= 5) who[key] = who[key] " " session(pid)
+			}
+			next
+		}
+		inside { sub(/^==[0-9]+== ?/, ""); block = block "    " $0 "\n" }
+		END {
+			nours = 0; nothers = 0; dours = 0; dothers = 0
+			for (pass = 1; pass >= 0; pass--) {
+				for (i = 1; i <= n; i++) {
+					k = order[i]
+					if (mine[k] != pass) continue
+					if (pass) { nours += count[k]; dours++ } else { nothers += count[k]; dothers++ }
+					printf "-- %s: %d time(s), in %d process(es):%s%s\n", (pass ? "IN MPN_BENEFITS" : "elsewhere (for information)"),
+						count[k], procs[k], who[k], (procs[k] > 5 ? " ..." : "")
+					printf "%s", text[k]
+				}
+			}
+			print nours, dours, nothers, dothers > summary
+		}' >"$vgdir/errors.txt"
+}
+
+# Suites on a throwaway cluster of the assert-enabled build, the
+# postmaster (and so every backend) under memcheck when VALGRIND is 1; then
+# every valgrind log is read.  The valgrind options are skink's; besides:
+# --quiet (a clean process leaves an empty log), --error-limit=no
+# (valgrind would stop reporting after 1000), --num-callers=40 (the
+# extension's frame may sit deep under an SPI or executor call) and
+# --fullpath-after= (whole source paths, so that the extension's frames are
+# told from PostgreSQL's by where they were compiled: with debug
+# information valgrind names no .so).  Not --read-var-info=yes: valgrind
+# 3.19 cannot read GCC 12's DWARF for it and fills every log with warnings,
+# for variable names only.
+cassert_suites() {					# cassert_suites LABEL VALGRIND [-o NAME=VALUE ...] -- MAKE_ARG ...
+	local label=$1 valgrind=$2 dir cachedir rc=0 start logs ours ours_distinct others others_distinct
+	local cluster_args=() wrapper=''
+	shift 2
+	while [ "$1" != -- ]; do cluster_args+=("$1"); shift; done
+	shift
+	cachedir=${cassert_pgc%/install/bin/pg_config}
+	dir=$(mktemp -d /tmp/mpn-cassert.XXXXXX)
+	# the server writes its valgrind logs here, as "postgres" when we are root
+	chmod 1777 "$dir"
+	if [ "$valgrind" = 1 ]; then
+		wrapper="valgrind --quiet --tool=memcheck --trace-children=yes --track-origins=yes
+			--read-inline-info=yes --leak-check=no --error-limit=no --num-callers=40
+			--fullpath-after= --error-markers=VALGRINDERROR-BEGIN,VALGRINDERROR-END
+			--suppressions=$cachedir/valgrind.supp --log-file=$dir/%p.log"
+		cluster_args+=(--wrapper "$wrapper")
+	fi
+	echo "== $label (logs in $dir)"
+	rm -rf results output_iso regression.diffs regression.out
+	start=$SECONDS
+	# the server log names each backend's session (pg_regress/SUITE,
+	# isolation/SPEC/...) when it ends, and the statement of one that
+	# crashed: keep it, the cluster goes
+	scripts/throwaway-cluster.sh "$cassert_pgc" "${cluster_args[@]}" \
+		-o "log_line_prefix=%m [%p] %a " -o log_disconnections=on -- \
+		bash -c 'keep=$1; shift; make -k "$@"; rc=$?; cp "$PGHOST/server.log" "$keep"; exit $rc' - "$dir/server.log" \
+		PG_CONFIG="$cassert_pgc" "$@" 2>&1 | tee -a "$log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+	echo "== $label: took $(((SECONDS - start) / 60)) min $(((SECONDS - start) % 60)) s"
+	for diffs in regression.diffs output_iso/regression.diffs; do
+		if [ -s "$diffs" ]; then
+			echo "== $label: $diffs"
+			head -n 300 "$diffs"
+		fi
+	done
+	if grep -A 1 'terminated by signal\|was terminated by exception' "$dir/server.log" 2>/dev/null | grep 'Failed process was running'; then
+		echo "== $label: a backend crashed (above: what it ran; the server log is $dir/server.log)"
+	fi
+	[ "$rc" -eq 0 ] || status=1
+	if [ "$valgrind" = 0 ]; then
+		[ "$rc" -eq 0 ] && rm -rf "$dir"
+		return
+	fi
+
+	logs=$(find "$dir" -name '[0-9]*.log' | wc -l)
+	if [ "$logs" -eq 0 ]; then
+		report "valgrind memcheck ran (no log in $dir)" FAILED
+		return
+	fi
+	read_valgrind_logs "$dir" "$cachedir"
+	read -r ours ours_distinct others others_distinct <"$dir/counts" 2>/dev/null ||
+		{ ours=0 ours_distinct=0 others=0 others_distinct=0; }
+	if [ "$ours" -gt 0 ] || [ "$others" -gt 0 ]; then
+		echo "== $label: the valgrind errors (kept in $dir/errors.txt, with every process's log)"
+		cat "$dir/errors.txt"
+	fi
+	if [ "$ours" -eq 0 ]; then
+		report "valgrind memcheck: no errors in mpn_benefits ($logs processes)" ok
+	else
+		report "valgrind memcheck: $ours error(s) in mpn_benefits, $ours_distinct distinct stacks ($logs processes)" FAILED
+	fi
+	echo "valgrind memcheck, for information: $others error(s) elsewhere (PostgreSQL, its libraries), $others_distinct distinct stacks"
+	# keep the logs only when there is something to read in them
+	[ "$ours" -eq 0 ] && [ "$others" -eq 0 ] && [ "$rc" -eq 0 ] && rm -rf "$dir"
+}
+
+# --valgrind: every suite and spec under memcheck
+test_valgrind() {
+	cassert_server || return
+	PGISOLATIONTIMEOUT=$vg_isolation_timeout \
+		cassert_suites "valgrind: pg_regress suites and isolation specs, every backend under memcheck" 1 -- \
+		installcheck-regress installcheck-isolation
+}
+
+# --discard-caches: the trigger suites with debug_discard_caches = 1 (the
+# setting exists only in an assert-enabled build); under memcheck too with
+# MPN_DISCARD_VALGRIND=1, which finds where a crash read a freed cache entry
+test_discard_caches() {
+	local suites
+	cassert_server || return
+	suites=${MPN_DISCARD_SUITES:-triggers_setup redeem_once reassign_after exclusive_offer partner_tenant_only triggers_safety}
+	cassert_suites "debug_discard_caches = 1: $suites" "${MPN_DISCARD_VALGRIND:-0}" -o debug_discard_caches=1 -- \
+		installcheck-regress REGRESS="$suites"
+}
+
 case $mode in
+	cassert)
+		[ "$VALGRIND" = 1 ] && test_valgrind
+		[ "$DISCARD" = 1 ] && test_discard_caches
+		;;
 	one)
 		test_server "$PG_CONFIG_ARG"
 		;;
@@ -169,10 +395,10 @@ case $mode in
 esac
 
 # the Citus suite needs a running cluster (MPN_CITUS_CONNINFO); else one
-# line says it was skipped
-test/citus/run.sh 2>&1 | tee -a "$log" || status=1
+# line says it was skipped.  The C tiers run nothing else.
+[ "$mode" != cassert ] && { test/citus/run.sh 2>&1 | tee -a "$log" || status=1; }
 
-if [ "$FUZZ" = 1 ]; then
+if [ "$FUZZ" = 1 ] && [ "$mode" != cassert ]; then
 	echo "== fuzzing the plain-C parsers"
 	test/fuzz/run.sh 2>&1 | tee -a "$log" || status=1
 fi

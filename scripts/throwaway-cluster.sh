@@ -6,7 +6,14 @@
 # and that server's bin directory first on PATH (so psql, pg_dump and
 # pgbench are its own).  The cluster is dropped afterwards.
 #
-# Usage: scripts/throwaway-cluster.sh PG_CONFIG [-o NAME=VALUE ...] -- CMD [ARG ...]
+# Usage: scripts/throwaway-cluster.sh PG_CONFIG [-o NAME=VALUE ...] [--wrapper 'PROG ARG ...'] -- CMD [ARG ...]
+#
+# --wrapper runs the postmaster under PROG (its words split on blanks and
+# newlines, so no quoting inside), as the buildfarm's skink runs it under valgrind: pg_ctl
+# cannot put a program in front of the postmaster, so then `postgres -D` is
+# started in the background directly and waited for with pg_isready (up to
+# $MPN_CLUSTER_START_TIMEOUT seconds, 600 by default; valgrind starts slowly),
+# and stopped with pg_ctl as always (which waits up to that long too).
 #
 # PostgreSQL refuses to run as root: when called as root, the server runs as
 # the user "postgres" (made by postgresql-common; created here, without a
@@ -24,9 +31,11 @@ fi
 PG_CONFIG=$1
 shift
 settings=()
+wrapper=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
 	case "$1" in
 		-o) settings+=(-c "$2"); shift 2 ;;
+		--wrapper) read -r -d '' -a wrapper <<<"$2"; shift 2 ;;	# all lines
 		*) echo "throwaway-cluster.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -49,8 +58,15 @@ chmod 755 "$tmp"
 data=$tmp/data
 logfile=$tmp/server.log
 
+start_timeout=60
+[ ${#wrapper[@]} -gt 0 ] && start_timeout=${MPN_CLUSTER_START_TIMEOUT:-600}
+
+postmaster=''
 stop_and_drop() {
-	as_owner "$bindir/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1
+	as_owner "$bindir/pg_ctl" -D "$data" -m fast -w -t "$start_timeout" stop >/dev/null 2>&1
+	# pg_ctl returns when the postmaster has removed its pid file; a
+	# wrapper (valgrind writing its last words) may still be running
+	[ -n "$postmaster" ] && wait "$postmaster" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap stop_and_drop EXIT
@@ -76,12 +92,41 @@ fi
 opts="-c listen_addresses='' -c unix_socket_directories='$tmp' -p $port"
 for s in "${settings[@]}"; do
 	[ "$s" = -c ] && continue
-	opts="$opts -c $s"
+	# pg_ctl hands the options to a shell: quote a value such as "%m [%p] "
+	opts="$opts -c $(printf '%q' "$s")"
 done
-if ! as_owner "$bindir/pg_ctl" -D "$data" -l "$logfile" -o "$opts" -w -t 60 start >/dev/null; then
-	echo "throwaway-cluster.sh: the server did not start:" >&2
-	cat "$logfile" >&2
-	exit 1
+if [ ${#wrapper[@]} -eq 0 ]; then
+	if ! as_owner "$bindir/pg_ctl" -D "$data" -l "$logfile" -o "$opts" -w -t 60 start >/dev/null; then
+		echo "throwaway-cluster.sh: the server did not start:" >&2
+		cat "$logfile" >&2
+		exit 1
+	fi
+else
+	# The same settings as words of their own (no shell reads them here).
+	# The log is created by its owner-to-be, as pg_ctl -l would.
+	args=(-D "$data" -c listen_addresses= -c "unix_socket_directories=$tmp" -p "$port")
+	for s in "${settings[@]}"; do
+		[ "$s" = -c ] && continue
+		args+=(-c "$s")
+	done
+	as_owner touch "$logfile"
+	as_owner "${wrapper[@]}" "$bindir/postgres" "${args[@]}" >>"$logfile" 2>&1 </dev/null &
+	postmaster=$!
+	started=0
+	for ((i = 0; i < start_timeout; i++)); do
+		if "$bindir/pg_isready" -q -h "$tmp" -p "$port" -U postgres -d postgres; then
+			started=1
+			break
+		fi
+		kill -0 "$postmaster" 2>/dev/null || break
+		sleep 1
+	done
+	if [ "$started" = 0 ]; then
+		echo "throwaway-cluster.sh: the server did not start under ${wrapper[0]}:" >&2
+		cat "$logfile" >&2
+		kill "$postmaster" 2>/dev/null
+		exit 1
+	fi
 fi
 
 PGHOST=$tmp PGPORT=$port PGUSER=postgres PGDATABASE=postgres PATH="$bindir:$PATH" "$@"

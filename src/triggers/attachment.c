@@ -713,8 +713,13 @@ mpn_check_triggers(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 	int			seen = 0;
 
+	/*
+	 * Another session's temporary tables are its own business (and one it
+	 * keeps locked would make this wait).
+	 */
 	foreach(lc, tables)
-		if (mpn_owns_table(lfirst_oid(lc)))
+		if (mpn_owns_table(lfirst_oid(lc)) &&
+			!isOtherTempNamespace(get_rel_namespace(lfirst_oid(lc))))
 			seen += check_table(lfirst_oid(lc), strict ? CHECK_STRICT : CHECK_WARN);
 	PG_RETURN_INT32(seen);
 }
