@@ -470,10 +470,21 @@ check_table_loss(const Reach *reach, const TableLoss *loss)
 	HeapTuple	tuple;
 	HeapTuple	classtup = SearchSysCache1(RELOID, ObjectIdGetDatum(loss->relid));
 	bool		hastriggers;
+	bool		own;
 
 	if (!HeapTupleIsValid(classtup))
 		return;
 	hastriggers = ((Form_pg_class) GETSTRUCT(classtup))->relhastriggers;
+
+	/*
+	 * A drop is refused for the sake of the dropper's own tables (of a
+	 * role it is a member of, superuser or not).  Another role's table
+	 * that depends on what the dropper owns (a type has USAGE for PUBLIC)
+	 * cannot make the dropper's command fail: it is told, as PostgreSQL
+	 * tells of what CASCADE drops, and the rule fails closed until its
+	 * owner mends it.
+	 */
+	own = is_member_of_role_nosuper(GetUserId(), ((Form_pg_class) GETSTRUCT(classtup))->relowner);
 	ReleaseSysCache(classtup);
 	if (!hastriggers)
 		return;
@@ -500,7 +511,17 @@ check_table_loss(const Reach *reach, const TableLoss *loss)
 		{
 			AttrNumber	attnum = args[i] != NULL ? get_attnum(loss->relid, args[i]) : InvalidAttrNumber;
 
-			if (attnum != InvalidAttrNumber && list_member_int(loss->attnums, attnum))
+			if (attnum == InvalidAttrNumber || !list_member_int(loss->attnums, attnum))
+				continue;
+			if (!own)
+				ereport(WARNING,
+						(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+						 errmsg("dropping column \"%s\" of table \"%s\" leaves trigger \"%s\" unable to work",
+								args[i], get_rel_name(loss->relid), NameStr(trigger->tgname)),
+						 errdetail("Trigger \"%s\" names column \"%s\" as an argument of mpn.%s(); it will refuse every row until it is mended.",
+								   NameStr(trigger->tgname), args[i], kind->name),
+						 errhint("The table's owner can drop the trigger, or attach it to columns that exist.")));
+			else
 				ereport(ERROR,
 						(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
 						 errmsg("cannot drop column \"%s\" of table \"%s\": trigger \"%s\" reads it",
@@ -523,8 +544,21 @@ check_table_loss(const Reach *reach, const TableLoss *loss)
 		{
 			Oid			indexoid = lfirst_oid(lc);
 
-			if (index_serves(indexoid, probe_key, unique_on) &&
-				!probe_served_without(reach, loss->relid, probe_key, unique_on))
+			if (!index_serves(indexoid, probe_key, unique_on) ||
+				probe_served_without(reach, loss->relid, probe_key, unique_on))
+				continue;
+			if (!own)
+				ereport(WARNING,
+						(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+						 errmsg("dropping index \"%s\" leaves trigger \"%s\" on table \"%s\" unable to work",
+								get_rel_name(indexoid), NameStr(trigger->tgname),
+								get_rel_name(loss->relid)),
+						 errdetail("mpn.%s() needs a %s whose first column is \"%s\"; it will refuse every row until one serves.",
+								   kind->name,
+								   kind->probe == PROBE_UNIQUE ? "unique btree index" : "btree index without a WHERE clause",
+								   args[0]),
+						 errhint("The table's owner can create an index it can use.")));
+			else
 				ereport(ERROR,
 						(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
 						 errmsg("cannot drop index \"%s\": trigger \"%s\" on table \"%s\" looks rows up through it",

@@ -275,7 +275,7 @@ check_or_warn(Relation rel, Trigger *trigger, const RuleKind *kind)
 		CurrentResourceOwner = owner;
 		ereport(WARNING,
 				(errcode(edata->sqlerrcode),
-				 errmsg("trigger \"%s\" on table \"%s\" is left without the checks of version 1.1: %s",
+				 errmsg("trigger \"%s\" on table \"%s\" is left unchecked: %s",
 						trigger->tgname, RelationGetRelationName(rel), edata->message),
 				 edata->detail ? errdetail("%s", edata->detail) : 0,
 				 edata->hint ? errhint("%s", edata->hint) : 0));
@@ -607,6 +607,28 @@ mpn_check_attachments(PG_FUNCTION_ARGS)
  * one, is refused to other roles.  A rule is never replaced by a function
  * of a temporary schema, which would vanish with its session.
  */
+/* The function of relid's trigger named name, or InvalidOid */
+static Oid
+trigger_function(Oid relid, const char *name)
+{
+	Relation	tgrel = table_open(TriggerRelationId, AccessShareLock);
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Oid			func = InvalidOid;
+
+	ScanKeyInit(&key[0], Anum_pg_trigger_tgrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	ScanKeyInit(&key[1], Anum_pg_trigger_tgname, BTEqualStrategyNumber, F_NAMEEQ,
+				CStringGetDatum(name));
+	scan = systable_beginscan(tgrel, TriggerRelidNameIndexId, true, NULL, 2, key);
+	if (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		func = ((Form_pg_trigger) GETSTRUCT(tuple))->tgfoid;
+	systable_endscan(scan);
+	table_close(tgrel, AccessShareLock);
+	return func;
+}
+
 PG_FUNCTION_INFO_V1(mpn_check_trigger_change);
 Datum
 mpn_check_trigger_change(PG_FUNCTION_ARGS)
@@ -615,13 +637,9 @@ mpn_check_trigger_change(PG_FUNCTION_ARGS)
 	CreateTrigStmt *stmt;
 	Oid			relid;
 	Oid			newfunc;
-	Oid			oldfunc = InvalidOid;
 	const RuleKind *newkind;
-	const RuleKind *oldkind = NULL;
-	Relation	tgrel;
-	ScanKeyData key[2];
-	SysScanDesc scan;
-	HeapTuple	tuple;
+	List	   *tables;
+	ListCell   *lc;
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -638,45 +656,49 @@ mpn_check_trigger_change(PG_FUNCTION_ARGS)
 	if (!OidIsValid(relid) ||
 		pg_class_aclcheck(relid, GetUserId(), ACL_TRIGGER) != ACLCHECK_OK)
 		PG_RETURN_NULL();		/* PostgreSQL refuses it with its own message */
-
-	tgrel = table_open(TriggerRelationId, AccessShareLock);
-	ScanKeyInit(&key[0], Anum_pg_trigger_tgrelid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(relid));
-	ScanKeyInit(&key[1], Anum_pg_trigger_tgname, BTEqualStrategyNumber, F_NAMEEQ,
-				CStringGetDatum(stmt->trigname));
-	scan = systable_beginscan(tgrel, TriggerRelidNameIndexId, true, NULL, 2, key);
-	if (HeapTupleIsValid(tuple = systable_getnext(scan)))
-		oldfunc = ((Form_pg_trigger) GETSTRUCT(tuple))->tgfoid;
-	systable_endscan(scan);
-	table_close(tgrel, AccessShareLock);
-	if (!OidIsValid(oldfunc))
-		PG_RETURN_NULL();		/* nothing is replaced */
-
-	oldkind = mpn_rule_kind_of_function(oldfunc);
 	newfunc = LookupFuncName(stmt->funcname, 0, NULL, true);
 	newkind = OidIsValid(newfunc) ? mpn_rule_kind_of_function(newfunc) : NULL;
-	if (oldkind == NULL && newkind == NULL)
-		PG_RETURN_NULL();
 
-	if (!mpn_owns_table(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to replace trigger \"%s\" on table \"%s\"",
-						stmt->trigname, get_rel_name(relid)),
-				 oldkind != NULL ?
-				 errdetail("Trigger \"%s\" keeps a rule of mpn_benefits (%s()); only the table's owner may change it.",
-						   stmt->trigname, get_func_name(oldfunc)) :
-				 errdetail("Trigger \"%s\" would become a rule of mpn_benefits (%s()); only the table's owner may make a trigger one by replacing it.",
-						   stmt->trigname, get_func_name(newfunc)),
-				 errhint("Ask the owner of the table, or CREATE TRIGGER under another name to add a rule.")));
-	if (oldkind != NULL && OidIsValid(newfunc) && isAnyTempNamespace(get_func_namespace(newfunc)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-				 errmsg("cannot replace trigger \"%s\" on table \"%s\" with a temporary function",
-						stmt->trigname, get_rel_name(relid)),
-				 errdetail("Trigger \"%s\" keeps a rule of mpn_benefits (%s()), and %s() would vanish with its session.",
-						   stmt->trigname, get_func_name(oldfunc), get_func_name(newfunc)),
-				 errhint("DROP TRIGGER first if the rule is no longer wanted.")));
+	/*
+	 * On a partitioned table the replacement reaches the trigger of the
+	 * same name on every partition, each of which may be a rule of its own
+	 * and belong to another role: each is judged as the table it is on.
+	 */
+	if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
+		tables = find_all_inheritors(relid, NoLock, NULL);
+	else
+		tables = list_make1_oid(relid);
+	foreach(lc, tables)
+	{
+		Oid			table = lfirst_oid(lc);
+		Oid			oldfunc = trigger_function(table, stmt->trigname);
+		const RuleKind *oldkind;
+
+		if (!OidIsValid(oldfunc))
+			continue;			/* nothing is replaced there */
+		oldkind = mpn_rule_kind_of_function(oldfunc);
+		if (oldkind == NULL && newkind == NULL)
+			continue;
+		if (!mpn_owns_table(table))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied to replace trigger \"%s\" on table \"%s\"",
+							stmt->trigname, get_rel_name(table)),
+					 oldkind != NULL ?
+					 errdetail("Trigger \"%s\" keeps a rule of mpn_benefits (%s()); only the table's owner may change it.",
+							   stmt->trigname, get_func_name(oldfunc)) :
+					 errdetail("Trigger \"%s\" would become a rule of mpn_benefits (%s()); only the table's owner may make a trigger one by replacing it.",
+							   stmt->trigname, get_func_name(newfunc)),
+					 errhint("Ask the owner of the table, or CREATE TRIGGER under another name to add a rule.")));
+		if (oldkind != NULL && OidIsValid(newfunc) && isAnyTempNamespace(get_func_namespace(newfunc)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("cannot replace trigger \"%s\" on table \"%s\" with a temporary function",
+							stmt->trigname, get_rel_name(table)),
+					 errdetail("Trigger \"%s\" keeps a rule of mpn_benefits (%s()), and %s() would vanish with its session.",
+							   stmt->trigname, get_func_name(oldfunc), get_func_name(newfunc)),
+					 errhint("DROP TRIGGER first if the rule is no longer wanted.")));
+	}
 	PG_RETURN_NULL();
 }
 
@@ -718,8 +740,28 @@ mpn_check_triggers(PG_FUNCTION_ARGS)
 	 * keeps locked would make this wait).
 	 */
 	foreach(lc, tables)
-		if (mpn_owns_table(lfirst_oid(lc)) &&
-			!isOtherTempNamespace(get_rel_namespace(lfirst_oid(lc))))
-			seen += check_table(lfirst_oid(lc), strict ? CHECK_STRICT : CHECK_WARN);
+	{
+		Oid			relid = lfirst_oid(lc);
+
+		if (!mpn_owns_table(relid) || isOtherTempNamespace(get_rel_namespace(relid)))
+			continue;
+
+		/*
+		 * Nor does it wait for a lock another transaction holds on a table
+		 * (any role may lock a table of its own): such a table is left for
+		 * a later call, and said so.
+		 */
+		if (!ConditionalLockRelationOid(relid, AccessShareLock))
+		{
+			ereport(WARNING,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("the triggers of table \"%s\" are left unchecked: another transaction holds a lock on it",
+							get_rel_name(relid)),
+					 errhint("Run mpn.check_triggers() again when the table is free.")));
+			continue;
+		}
+		seen += check_table(relid, strict ? CHECK_STRICT : CHECK_WARN);
+		UnlockRelationOid(relid, AccessShareLock);
+	}
 	PG_RETURN_INT32(seen);
 }
