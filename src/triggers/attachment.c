@@ -720,11 +720,66 @@ mpn_check_index_drop(PG_FUNCTION_ARGS)
 }
 
 /*
+ * One table's checks for mpn.check_triggers(), in a subtransaction, with
+ * lock_timeout set to CHECK_LOCK_TIMEOUT: a table another transaction
+ * keeps busy (a lock on a partition or an index, a writer in the way of a
+ * recheck being made) is left for a later call with a WARNING instead of
+ * holding the caller up.  Other errors go on as they came (strict), or
+ * were made WARNINGs by check_or_warn() already.
+ */
+#define CHECK_LOCK_TIMEOUT "1s"
+
+static int
+check_table_in_subtransaction(Oid relid, CheckMode mode)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	volatile int seen = 0;
+	int			nestlevel = NewGUCNestLevel();
+
+	(void) set_config_option("lock_timeout", CHECK_LOCK_TIMEOUT, PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		seen = check_table(relid, mode);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+			ReThrowError(edata);
+		ereport(WARNING,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("the triggers of table \"%s\" are left unchecked: another transaction holds a lock on it",
+						get_rel_name(relid)),
+				 errdetail("%s", edata->message),
+				 errhint("Run mpn.check_triggers() again when the table is free.")));
+		FreeErrorData(edata);
+		seen = 0;
+	}
+	PG_END_TRY();
+	AtEOXact_GUC(false, nestlevel);
+	return seen;
+}
+
+/*
  * mpn.check_triggers(strict): check every mpn trigger of the tables the
  * current user owns (all of them, for a superuser) and give the BEFORE
  * ones their rechecks; what ALTER EXTENSION ... UPDATE runs for the
  * triggers attached under 1.0.  Returns the triggers checked.  Each
- * check runs as the table's owner; with strict off, in a subtransaction.
+ * table's checks run as its owner, in a subtransaction of their own.
  */
 PG_FUNCTION_INFO_V1(mpn_check_triggers);
 Datum
@@ -760,7 +815,7 @@ mpn_check_triggers(PG_FUNCTION_ARGS)
 					 errhint("Run mpn.check_triggers() again when the table is free.")));
 			continue;
 		}
-		seen += check_table(relid, strict ? CHECK_STRICT : CHECK_WARN);
+		seen += check_table_in_subtransaction(relid, strict ? CHECK_STRICT : CHECK_WARN);
 		UnlockRelationOid(relid, AccessShareLock);
 	}
 	PG_RETURN_INT32(seen);
