@@ -9,11 +9,12 @@
 # Usage: scripts/throwaway-cluster.sh PG_CONFIG [-o NAME=VALUE ...] [--wrapper 'PROG ARG ...'] -- CMD [ARG ...]
 #
 # --wrapper runs the postmaster under PROG (its words split on blanks and
-# newlines, so no quoting inside), as the buildfarm's skink runs it under valgrind: pg_ctl
-# cannot put a program in front of the postmaster, so then `postgres -D` is
-# started in the background directly and waited for with pg_isready (up to
-# $MPN_CLUSTER_START_TIMEOUT seconds, 600 by default; valgrind starts slowly),
-# and stopped with pg_ctl as always (which waits up to that long too).
+# newlines, so no quoting inside), as the buildfarm's skink runs it under
+# valgrind: pg_ctl cannot put a program in front of the postmaster, so then
+# `postgres -D` is started in the background directly and waited for as
+# pg_ctl would (up to $MPN_CLUSTER_START_TIMEOUT seconds, 600 by default;
+# valgrind starts slowly), and stopped with pg_ctl as always (which waits
+# up to that long too).
 #
 # PostgreSQL refuses to run as root: when called as root, the server runs as
 # the user "postgres" (made by postgresql-common; created here, without a
@@ -114,7 +115,10 @@ else
 	postmaster=$!
 	started=0
 	for ((i = 0; i < start_timeout; i++)); do
-		if "$bindir/pg_isready" -q -h "$tmp" -p "$port" -U postgres -d postgres; then
+		# the postmaster's own word, as pg_ctl -w reads it: no connection
+		# is tried (under valgrind each would be a backend that takes
+		# long to start, and they pile up to max_connections)
+		if [ "$(sed -n 8p "$data/postmaster.pid" 2>/dev/null | tr -d ' ')" = ready ]; then
 			started=1
 			break
 		fi
