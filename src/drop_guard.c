@@ -48,6 +48,8 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_depend.h"
 #include "catalog/pg_extension.h"
+#include "catalog/pg_namespace.h"
+#include "access/xact.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_shdepend.h"
 #include "catalog/pg_trigger.h"
@@ -675,54 +677,76 @@ mpn_check_drop(Node *parsetree)
 }
 
 /*
- * guard_schema(): the event trigger mpn_guard_schema, at ddl_command_start
+ * guard_schema(): the event trigger mpn_guard_schema, at ddl_command_end
  * for CREATE EXTENSION and ALTER EXTENSION.  PostgreSQL lets a role with
- * CREATE on the database install a trusted extension into any schema,
- * ours included, whose objects others' calls would then find: the
- * extension's schema is refused as the home of another extension.
+ * CREATE on the database install a trusted extension into any schema, ours
+ * included (named, or first on its search_path), whose objects others'
+ * calls would then find: an extension that this transaction put into the
+ * extension's schema is refused, whatever the way it got there.
  */
 PG_FUNCTION_INFO_V1(mpn_guard_schema);
 Datum
 mpn_guard_schema(PG_FUNCTION_ARGS)
 {
-	Node	   *parsetree;
-	const char *extension = NULL;
-	const char *schema = NULL;
-	Oid			ours = get_func_namespace(fcinfo->flinfo->fn_oid);
+	Oid			ours;
+	Relation	extrel;
+	SysScanDesc scan;
+	HeapTuple	tuple;
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function mpn.guard_schema() was not called by the event trigger manager")));
-	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
-	if (IsA(parsetree, CreateExtensionStmt))
+	ours = get_func_namespace(fcinfo->flinfo->fn_oid);
+	extrel = table_open(ExtensionRelationId, AccessShareLock);
+	scan = systable_beginscan(extrel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
-		ListCell   *lc;
+		Form_pg_extension ext = (Form_pg_extension) GETSTRUCT(tuple);
 
-		extension = ((CreateExtensionStmt *) parsetree)->extname;
-		foreach(lc, ((CreateExtensionStmt *) parsetree)->options)
-		{
-			DefElem    *option = lfirst_node(DefElem, lc);
-
-			if (strcmp(option->defname, "schema") == 0)
-				schema = defGetString(option);
-		}
+		if (ext->extnamespace != ours || strcmp(NameStr(ext->extname), EXTENSION_NAME) == 0 ||
+			!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data)))
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("schema \"%s\" is reserved for extension %s",
+						get_namespace_name(ours), EXTENSION_NAME),
+				 errdetail("Every user's calls of mpn functions are looked up in it; another extension's functions there could take them."),
+				 errhint("Install extension \"%s\" into a schema of its own (CREATE EXTENSION ... SCHEMA).",
+						 NameStr(ext->extname))));
 	}
-	else if (IsA(parsetree, AlterObjectSchemaStmt) &&
-			 ((AlterObjectSchemaStmt *) parsetree)->objectType == OBJECT_EXTENSION)
-	{
-		extension = strVal(((AlterObjectSchemaStmt *) parsetree)->object);
-		schema = ((AlterObjectSchemaStmt *) parsetree)->newschema;
-	}
-	if (schema == NULL || strcmp(extension, EXTENSION_NAME) == 0 ||
-		get_namespace_oid(schema, true) != ours)
-		PG_RETURN_VOID();
-	ereport(ERROR,
-			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("schema \"%s\" is reserved for extension %s", schema, EXTENSION_NAME),
-			 errdetail("Every user's calls of mpn functions are looked up in it; another extension's functions there could take them."),
-			 errhint("Install extension \"%s\" into a schema of its own.", extension)));
+	systable_endscan(scan);
+	table_close(extrel, AccessShareLock);
 	PG_RETURN_VOID();
+}
+
+/*
+ * schema_made_now(schema): was the schema's catalog row inserted by the
+ * current transaction, and not updated since?  The install script's schema
+ * guard asks it, and drops it again: a schema made before (whose row a
+ * GRANT or RENAME in this transaction may have rewritten) could have been
+ * given an overload from another session that this transaction cannot see.
+ */
+PG_FUNCTION_INFO_V1(mpn_schema_made_now);
+Datum
+mpn_schema_made_now(PG_FUNCTION_ARGS)
+{
+	Oid			nspid = PG_GETARG_OID(0);
+	Relation	nsprel = table_open(NamespaceRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	bool		made = false;
+
+	ScanKeyInit(&key, Anum_pg_namespace_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(nspid));
+	scan = systable_beginscan(nsprel, NamespaceOidIndexId, true, NULL, 1, &key);
+	if (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		made = TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data)) &&
+			(tuple->t_data->t_infomask & HEAP_UPDATED) == 0;
+	systable_endscan(scan);
+	table_close(nsprel, AccessShareLock);
+	PG_RETURN_BOOL(made);
 }
 
 /* guard_drop(): the event trigger mpn_guard_drop, at ddl_command_start */

@@ -70,8 +70,8 @@ COMMENT ON EVENT TRIGGER mpn_guard_drop IS
 CREATE FUNCTION @extschema@.guard_schema() RETURNS event_trigger
 AS 'MODULE_PATHNAME', 'mpn_guard_schema' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.guard_schema() IS
-'event trigger: refuses CREATE EXTENSION ... SCHEMA mpn and ALTER EXTENSION ... SET SCHEMA mpn of other extensions';
-CREATE EVENT TRIGGER mpn_guard_schema ON ddl_command_start
+'event trigger: refuses another extension that CREATE EXTENSION or ALTER EXTENSION put into schema mpn';
+CREATE EVENT TRIGGER mpn_guard_schema ON ddl_command_end
 	WHEN TAG IN ('CREATE EXTENSION', 'ALTER EXTENSION')
 	EXECUTE FUNCTION @extschema@.guard_schema();
 COMMENT ON EVENT TRIGGER mpn_guard_schema IS

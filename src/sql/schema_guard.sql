@@ -6,7 +6,10 @@
 -- add an overload from another session while this transaction runs (a
 -- change of owner is not seen there before it commits), and a check of the
 -- schema's contents could not see that.  One made in this transaction (by
--- CREATE EXTENSION itself) is seen by no one else yet.  Either way it must
+-- CREATE EXTENSION itself) is seen by no one else yet; "made" means its
+-- catalog row was inserted and not updated since (a GRANT on an old schema
+-- gives its row this transaction's xmin too), which only C can tell:
+-- schema_made_now() is made for the question and dropped again.  Either way it must
 -- hold nothing but the extension's objects (members of other extensions,
 -- which PostgreSQL lets a role with CREATE on the database put there, are
 -- named in a WARNING), and no other role may create in it.  Then the
@@ -14,6 +17,8 @@
 -- objects in a trusted install.  (Run by the install script and by every
 -- update script; every operator and function is schema-qualified, because
 -- the schema is on this script's search_path.)
+CREATE FUNCTION @extschema@.schema_made_now(pg_catalog.oid) RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'mpn_schema_made_now' LANGUAGE C STRICT VOLATILE;
 DO $schema_guard$
 DECLARE
 	ns pg_catalog.oid;
@@ -25,11 +30,10 @@ DECLARE
 	other_extensions pg_catalog.text;
 	creators pg_catalog.text;
 BEGIN
-	SELECT n.oid, n.nspowner,
-		   n.xmin OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()::pg_catalog.xid
-	  INTO ns, owner, made_now
+	SELECT n.oid, n.nspowner INTO ns, owner
 	  FROM pg_catalog.pg_namespace n
 	 WHERE n.nspname OPERATOR(pg_catalog.=) '@extschema@';
+	made_now := @extschema@.schema_made_now(ns);
 	SELECT e.oid, e.extowner INTO ext, installer FROM pg_catalog.pg_extension e
 	 WHERE e.extname OPERATOR(pg_catalog.=) 'mpn_benefits';
 	IF NOT made_now AND
@@ -113,3 +117,4 @@ BEGIN
 							  pg_catalog.pg_get_userbyid(10));
 END
 $schema_guard$;
+DROP FUNCTION @extschema@.schema_made_now(pg_catalog.oid);

@@ -428,17 +428,100 @@ tables_with_rules(void)
 						 1, argtypes, args);
 }
 
-/* The tables the current command made or changed, and those of its triggers */
+/* The table of trigger tgoid, or InvalidOid */
+static Oid
+table_of_trigger(Oid tgoid)
+{
+	Relation	tgrel = table_open(TriggerRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Oid			relid = InvalidOid;
+
+	ScanKeyInit(&key, Anum_pg_trigger_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(tgoid));
+	scan = systable_beginscan(tgrel, TriggerOidIndexId, true, NULL, 1, &key);
+	if (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		relid = ((Form_pg_trigger) GETSTRUCT(tuple))->tgrelid;
+	systable_endscan(scan);
+	table_close(tgrel, AccessShareLock);
+	return relid;
+}
+
+static List *typed_tables_of(Oid relid);
+
+/*
+ * The tables the current command made or changed, as
+ * pg_event_trigger_ddl_commands() records them (by OID: a name looked up
+ * again at the command's end could find another table, if the command ran
+ * code that changed search_path), those of the triggers it made, and the
+ * typed tables of a composite type it changed.  The query is planned once
+ * per session.
+ */
+static SPIPlanPtr ddl_commands_plan = NULL;
+
 static List *
 tables_of_command(void)
 {
-	return oids_of_query("SELECT DISTINCT CASE WHEN c.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass::pg_catalog.oid"
-						 " THEN (SELECT t.tgrelid FROM pg_catalog.pg_trigger t WHERE t.oid OPERATOR(pg_catalog.=) c.objid)"
-						 " ELSE c.objid END"
-						 " FROM pg_catalog.pg_event_trigger_ddl_commands() c"
-						 " WHERE c.classid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.pg_trigger'::pg_catalog.regclass::pg_catalog.oid,"
-						 " 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid])",
-						 0, NULL, NULL);
+	MemoryContext caller = CurrentMemoryContext;
+	List	   *classids = NIL;
+	List	   *objids = NIL;
+	List	   *result = NIL;
+	ListCell   *c;
+	ListCell   *o;
+	int			nestlevel;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	nestlevel = mpn_begin_pinned_path();
+	if (ddl_commands_plan == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare("SELECT c.classid, c.objid FROM pg_catalog.pg_event_trigger_ddl_commands() c",
+									   0, NULL);
+
+		if (plan == NULL || SPI_keepplan(plan) != 0)
+			elog(ERROR, "could not plan the reading of the command's objects");
+		ddl_commands_plan = plan;
+	}
+	if (SPI_execute_plan(ddl_commands_plan, NULL, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the command's objects");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull1;
+		bool		isnull2;
+		Datum		classid = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull1);
+		Datum		objid = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull2);
+		MemoryContext spi = MemoryContextSwitchTo(caller);
+
+		if (!isnull1 && !isnull2)
+		{
+			classids = lappend_oid(classids, DatumGetObjectId(classid));
+			objids = lappend_oid(objids, DatumGetObjectId(objid));
+		}
+		MemoryContextSwitchTo(spi);
+	}
+	mpn_end_pinned_path(nestlevel);
+	SPI_finish();
+
+	forboth(c, classids, o, objids)
+	{
+		Oid			classid = lfirst_oid(c);
+		Oid			objid = lfirst_oid(o);
+
+		if (classid == TriggerRelationId)
+			objid = table_of_trigger(objid);
+		else if (classid == TypeRelationId)
+			objid = get_typ_typrelid(objid);
+		else if (classid != RelationRelationId)
+			continue;
+		if (!OidIsValid(objid))
+			continue;
+		if (get_rel_relkind(objid) == RELKIND_COMPOSITE_TYPE)
+			result = list_concat_unique_oid(result, typed_tables_of(objid));
+		else
+			result = list_append_unique_oid(result, objid);
+	}
+	return result;
 }
 
 /*
@@ -462,11 +545,8 @@ may_have_rules(Oid relid)
 }
 
 /*
- * The tables a CREATE TRIGGER, CREATE TABLE or ALTER TABLE made or changed
- * that may carry mpn triggers.  The statement names them, and its name
- * still finds the same table at its end (the command holds its lock); a
- * new table that is no partition has no triggers.  Statements that rename
- * or move a table are asked of pg_event_trigger_ddl_commands() instead.
+ * The tables a CREATE TRIGGER, CREATE TABLE, ALTER TABLE or ALTER TYPE made
+ * or changed that may carry mpn triggers.
  */
 /*
  * The tables of composite type relid's row type (CREATE TABLE ... OF),
@@ -506,52 +586,13 @@ typed_tables_of(Oid relid)
 static List *
 tables_of_statement(Node *parsetree)
 {
-	RangeVar   *relation;
-	Oid			relid;
-	List	   *tables;
 	List	   *result = NIL;
 	ListCell   *lc;
 
-	switch (nodeTag(parsetree))
-	{
-		case T_CreateStmt:
-			if (((CreateStmt *) parsetree)->partbound == NULL)
-				return NIL;
-			relation = ((CreateStmt *) parsetree)->relation;
-			break;
-		case T_AlterTableStmt:
-			relation = ((AlterTableStmt *) parsetree)->relation;
-			if (((AlterTableStmt *) parsetree)->objtype == OBJECT_TYPE)
-			{
-				/* ALTER TYPE ... ADD/DROP/ALTER ATTRIBUTE: its typed tables */
-				relid = RangeVarGetRelid(relation, NoLock, true);
-				return OidIsValid(relid) ? typed_tables_of(relid) : NIL;
-			}
-			break;
-		case T_RenameStmt:
-			if (((RenameStmt *) parsetree)->renameType == OBJECT_ATTRIBUTE)
-			{
-				/* ALTER TYPE ... RENAME ATTRIBUTE */
-				relid = RangeVarGetRelid(((RenameStmt *) parsetree)->relation, NoLock, true);
-				return OidIsValid(relid) ? typed_tables_of(relid) : NIL;
-			}
-			relation = NULL;
-			break;
-		case T_CreateTrigStmt:
-			relation = ((CreateTrigStmt *) parsetree)->relation;
-			break;
-		default:
-			relation = NULL;
-			break;
-	}
-	if (relation != NULL)
-	{
-		relid = RangeVarGetRelid(relation, NoLock, true);
-		tables = OidIsValid(relid) ? list_make1_oid(relid) : NIL;
-	}
-	else
-		tables = tables_of_command();
-	foreach(lc, tables)
+	/* a new table that is no partition has no triggers */
+	if (IsA(parsetree, CreateStmt) && ((CreateStmt *) parsetree)->partbound == NULL)
+		return NIL;
+	foreach(lc, tables_of_command())
 		if (may_have_rules(lfirst_oid(lc)))
 			result = lappend_oid(result, lfirst_oid(lc));
 	return result;

@@ -243,6 +243,7 @@ mpn_rule_for_call(FunctionCallInfo fcinfo, bool *is_new)
 		fcinfo->flinfo->fn_extra = rule;
 		*is_new = true;
 	}
+	rule->rel = td->tg_relation;
 	return rule;
 }
 
@@ -338,7 +339,10 @@ mpn_may_show_values(Relation rel, int n, const AttrNumber *attnums)
 	return true;
 }
 
-/* Text of a column's value for a message, through its output function */
+/*
+ * Text of a column's value for a message, through its output function, or
+ * HIDDEN_VALUE when the user may not read it (mpn_may_show_values())
+ */
 char *
 mpn_column_text(const RuleTrigger *rule, int slot, HeapTuple tuple, TupleDesc tupdesc)
 {
@@ -347,6 +351,8 @@ mpn_column_text(const RuleTrigger *rule, int slot, HeapTuple tuple, TupleDesc tu
 	Oid			typoutput;
 	bool		typisvarlena;
 
+	if (!mpn_may_show_values(rule->rel, 1, &rule->attnum[slot]))
+		return pstrdup(HIDDEN_VALUE);
 	if (isnull)
 		return pstrdup("NULL");
 	getTypeOutputInfo(TupleDescAttr(tupdesc, rule->attnum[slot] - 1)->atttypid,
@@ -373,6 +379,8 @@ mpn_day_text(const RuleTrigger *rule, int slot, HeapTuple tuple, TupleDesc tupde
 	bool		isnull;
 	Datum		value = mpn_get_column(rule, slot, tuple, tupdesc, &isnull);
 
+	if (!mpn_may_show_values(rule->rel, 1, &rule->attnum[slot]))
+		return pstrdup(HIDDEN_VALUE);
 	if (isnull)
 		return pstrdup("NULL");
 	return mpn_date_text(mpn_day_of_value(rule->atttype[slot], value));

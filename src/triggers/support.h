@@ -90,6 +90,7 @@ typedef struct RuleTrigger
 	Datum		exclusive_value;	/* exclusive_offer: in the offer's type */
 	FmgrInfo	equal;			/* exclusive_offer, partner_tenant_only: the = */
 	Oid			equal_collation;
+	Relation	rel;			/* the table of the current call */
 	/* a recheck: the AFTER ROW trigger that guards a BEFORE ROW one */
 	bool		recheck;		/* is this trigger a recheck? */
 	Oid			parent_tgoid;	/* then the BEFORE trigger it guards */
@@ -195,7 +196,8 @@ extern pg_noinline void mpn_report_changed_after_check(TriggerData *td, const Ru
 extern const char *mpn_table_name(Relation rel);
 extern const char *mpn_trigger_name(const TriggerData *td);
 
-/* Text for messages */
+/* Text for messages; a value the user may not read shows as HIDDEN_VALUE */
+#define HIDDEN_VALUE "(not shown)"
 extern bool mpn_may_show_values(Relation rel, int n, const AttrNumber *attnums);
 extern char *mpn_column_text(const RuleTrigger *rule, int slot,
                              HeapTuple tuple, TupleDesc tupdesc);
