@@ -1180,7 +1180,7 @@ SET LOCAL ROLE regress_mpn_sec_owner;
 CALL mpn_sec.try($$INSERT INTO mpn_sec_app.keys (id) VALUES (2)$$);
 ROLLBACK;
 SELECT indexrelid::regclass AS index, indisvalid FROM pg_index
-WHERE indrelid IN ('mpn_sec_app.keys'::regclass, 'mpn_sec_app.offers'::regclass) ORDER BY 1::text;
+WHERE indrelid IN ('mpn_sec_app.keys'::regclass, 'mpn_sec_app.offers'::regclass) ORDER BY indexrelid::regclass::text COLLATE "C";
 SELECT c.relname, r.* FROM pg_class c, mpn_sec.rules(c.oid) r
 WHERE c.relnamespace = 'mpn_sec_app'::regnamespace AND c.relkind = 'r' ORDER BY 1, 2;
 
