@@ -587,11 +587,19 @@ judge_reach(const Reach *reach)
 	HASH_SEQ_STATUS status;
 	ObjectAddress *object;
 	TableLoss  *loss;
-	Oid			extoid = get_extension_oid(EXTENSION_NAME, true);
+	bool		extensions = false;
 
-	if (OidIsValid(extoid) && reach->cascade &&
-		reach_has(reach, ExtensionRelationId, extoid, 0))
-		guard_extension(extoid);
+	/* an extension reached (rare): is it this one? */
+	hash_seq_init(&status, reach->seen);
+	while ((object = hash_seq_search(&status)) != NULL)
+		extensions |= object->classId == ExtensionRelationId;
+	if (extensions && reach->cascade)
+	{
+		Oid			extoid = get_extension_oid(EXTENSION_NAME, true);
+
+		if (OidIsValid(extoid) && reach_has(reach, ExtensionRelationId, extoid, 0))
+			guard_extension(extoid);
+	}
 
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = sizeof(Oid);

@@ -592,6 +592,21 @@ tables_of_statement(Node *parsetree)
 	/* a new table that is no partition has no triggers */
 	if (IsA(parsetree, CreateStmt) && ((CreateStmt *) parsetree)->partbound == NULL)
 		return NIL;
+
+	/*
+	 * ALTER TABLE of a table without triggers or children, the most common
+	 * DDL, is passed over without reading the command's objects.  Only the
+	 * table's owner may ALTER it, and a name that finds another table now
+	 * (code the command ran may have changed search_path) can only make
+	 * that owner's own checks be skipped, never run on another's table.
+	 */
+	if (IsA(parsetree, AlterTableStmt) && ((AlterTableStmt *) parsetree)->objtype == OBJECT_TABLE)
+	{
+		Oid			named = RangeVarGetRelid(((AlterTableStmt *) parsetree)->relation, NoLock, true);
+
+		if (OidIsValid(named) && !may_have_rules(named))
+			return NIL;
+	}
 	foreach(lc, tables_of_command())
 		if (may_have_rules(lfirst_oid(lc)))
 			result = lappend_oid(result, lfirst_oid(lc));
