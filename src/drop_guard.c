@@ -669,6 +669,26 @@ mpn_check_drop(Node *parsetree)
 	reach.seen = hash_create("mpn drop: objects reached", 64, &ctl,
 							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	reach.queue = NIL;
+	if (IsA(parsetree, DropStmt) && ((DropStmt *) parsetree)->behavior != DROP_CASCADE)
+	{
+		/*
+		 * A table, view or sequence dropped without CASCADE takes only its
+		 * own parts (PostgreSQL refuses it while anything else depends on
+		 * it): nothing of another table's, never the extension.  The most
+		 * common drops are spared the walk.
+		 */
+		switch (((DropStmt *) parsetree)->removeType)
+		{
+			case OBJECT_TABLE:
+			case OBJECT_VIEW:
+			case OBJECT_MATVIEW:
+			case OBJECT_FOREIGN_TABLE:
+			case OBJECT_SEQUENCE:
+				return;
+			default:
+				break;
+		}
+	}
 	if (IsA(parsetree, DropStmt))
 	{
 		reach.cascade = ((DropStmt *) parsetree)->behavior == DROP_CASCADE;
