@@ -11,6 +11,7 @@
 #include "text_forms.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "calendar.h"
 
@@ -71,6 +72,7 @@ key_parse(const char *text, size_t len, KeyBits *key, KeyError *err)
 	uint64_t	hi = 0;
 	uint64_t	lo = 0;
 
+	memset(err, 0, sizeof(*err));
 	err->problem = KEY_OK;
 	trim(text, &start, &end);
 
@@ -173,6 +175,7 @@ key_check(const KeyBits *key, KeyError *err)
 {
 	bool		seen_n = false;
 
+	memset(err, 0, sizeof(*err));
 	err->problem = KEY_OK;
 	if (key->hi >> (5 * KEY_LENGTH - 64) != 0)
 	{
@@ -355,6 +358,8 @@ term_parse(const char *text, size_t len, TermValue *term, TermError *err)
 	int			ndigits;
 	TermValue	t;
 
+	/* every field defined, whatever problem is found (messages read them) */
+	memset(err, 0, sizeof(*err));
 	err->problem = TERM_OK;
 	trim(text, &r.pos, &r.end);
 
@@ -431,6 +436,7 @@ term_parse(const char *text, size_t len, TermValue *term, TermError *err)
 bool
 term_check(const TermValue *term, TermError *err)
 {
+	memset(err, 0, sizeof(*err));
 	err->problem = TERM_OK;
 	if (term->licenses < 1)
 	{
