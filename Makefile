@@ -17,22 +17,24 @@ OBJS = \
 	src/triggers/exclusive_offer.o \
 	src/triggers/partner_tenant_only.o \
 	src/triggers/attachment.o \
+	src/triggers/existing_rows.o \
 	src/drop_guard.o \
 	src/entry_points_1_0.o
 
 # The install script of the current version is built from its sources in
 # src/sql/, in this order, and so is the update to it from the version
-# before (which shares the schema guard and the event triggers with the
-# install script).  Released versions' scripts and updates are kept in
-# src/sql/ as they were released: when 1.2 is released, commit the two
-# built scripts there (into DATA) and start the next version's rules.
-EXTVERSION = 1.2
+# before (which shares the schema guard with the install script, and
+# restates the ledger's functions).  Released versions' scripts and updates
+# are kept in src/sql/ as they were released: when 1.3 is released, commit
+# the two built scripts there (into DATA) and start the next version's rules.
+EXTVERSION = 1.3
 SCRIPT_SOURCES = src/sql/preamble.sql src/sql/schema_guard.sql src/sql/types.sql \
 	src/sql/rules.sql src/sql/triggers.sql src/sql/event_triggers.sql src/sql/ledger.sql
-UPDATE_SOURCES = src/sql/1.1--1.2/header.sql src/sql/schema_guard.sql \
-	src/sql/1.1--1.2/objects.sql src/sql/1.1--1.2/drop_event_triggers.sql src/sql/event_triggers.sql
-DATA_built = mpn_benefits--$(EXTVERSION).sql mpn_benefits--1.1--$(EXTVERSION).sql
-DATA = src/sql/mpn_benefits--1.0.sql src/sql/mpn_benefits--1.1.sql src/sql/mpn_benefits--1.0--1.1.sql
+UPDATE_SOURCES = src/sql/1.2--1.3/header.sql src/sql/schema_guard.sql \
+	src/sql/1.2--1.3/objects.sql
+DATA_built = mpn_benefits--$(EXTVERSION).sql mpn_benefits--1.2--$(EXTVERSION).sql
+DATA = src/sql/mpn_benefits--1.0.sql src/sql/mpn_benefits--1.1.sql src/sql/mpn_benefits--1.2.sql \
+	src/sql/mpn_benefits--1.0--1.1.sql src/sql/mpn_benefits--1.1--1.2.sql
 
 # pg_regress suites in sql/ and expected/, isolation specs in specs/
 REGRESS = setup product_key license_term soft_input_errors rules triggers_setup redeem_once reassign_after exclusive_offer partner_tenant_only triggers_safety security ledger ledger_dump upgrade
@@ -59,7 +61,7 @@ mpn_benefits--$(EXTVERSION).sql: $(SCRIPT_SOURCES)
 
 # The update restates the ledger's functions as they are now (CREATE OR
 # REPLACE keeps each one's OID, owner, privileges and comment).
-mpn_benefits--1.1--$(EXTVERSION).sql: $(UPDATE_SOURCES) src/sql/ledger.sql
+mpn_benefits--1.2--$(EXTVERSION).sql: $(UPDATE_SOURCES) src/sql/ledger.sql
 	{ cat $(UPDATE_SOURCES); \
 	  sed 's/^CREATE FUNCTION @extschema@\./CREATE OR REPLACE FUNCTION @extschema@./' src/sql/ledger.sql; } >$@
 
@@ -68,7 +70,7 @@ mpn_benefits--1.1--$(EXTVERSION).sql: $(UPDATE_SOURCES) src/sql/ledger.sql
 TYPES_H = src/mpn_benefits.h src/compat.h src/text_forms.h
 src/calendar.o: src/calendar.h
 src/text_forms.o: src/text_forms.h src/calendar.h
-src/mpn_benefits.o: $(TYPES_H)
+src/mpn_benefits.o: src/triggers/support.h $(TYPES_H)
 src/dates.o: src/dates.h src/calendar.h $(TYPES_H)
 src/product_key.o: $(TYPES_H)
 src/license_term.o: src/dates.h $(TYPES_H)
@@ -76,7 +78,8 @@ src/rules.o: src/dates.h src/calendar.h $(TYPES_H)
 src/as_owner.o: src/as_owner.h src/compat.h
 src/drop_guard.o: src/as_owner.h src/triggers/support.h src/dates.h $(TYPES_H)
 src/triggers/support.o src/triggers/redeem_once.o src/triggers/reassign_after.o \
-src/triggers/exclusive_offer.o src/triggers/partner_tenant_only.o src/triggers/attachment.o: \
+src/triggers/exclusive_offer.o src/triggers/partner_tenant_only.o src/triggers/attachment.o \
+src/triggers/existing_rows.o: \
 	src/triggers/support.h src/dates.h $(TYPES_H)
 src/triggers/attachment.o: src/as_owner.h
 

@@ -190,7 +190,8 @@ ORDER BY oprleft::regtype::text, oprname;
 --
 -- Functions: the types' and the rules' functions are in C, IMMUTABLE
 -- (mpn.today() is STABLE: it reads the clock), STRICT and PARALLEL SAFE;
--- the comparisons are LEAKPROOF.  Trigger functions, mpn.check_triggers()
+-- mpn.violations() reads tables (STABLE, PARALLEL RESTRICTED: it may wait
+-- for a writer, as a rule's probe does); the comparisons are LEAKPROOF.  Trigger functions, mpn.check_triggers()
 -- (it adds triggers) and the functions that build a ledger (DDL, data) are
 -- the exceptions, listed here too.
 --
@@ -210,9 +211,9 @@ WHERE p.pronamespace = 'mpn'::regnamespace
   AND p.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype)
   AND l.lanname = 'c'
   AND p.proname <> 'check_triggers'
-  AND (p.provolatile <> CASE WHEN p.proname IN ('today', 'day_of') THEN 's' ELSE 'i' END
+  AND (p.provolatile <> CASE WHEN p.proname IN ('today', 'day_of', 'violations') THEN 's' ELSE 'i' END
        OR NOT p.proisstrict
-       OR p.proparallel <> 's');
+       OR p.proparallel <> CASE WHEN p.proname = 'violations' THEN 'r' ELSE 's' END);
 
 -- the on_date arguments default to mpn.today()
 SELECT p.proname, pg_get_expr(p.proargdefaults, 0) AS defaults

@@ -19,7 +19,8 @@
 -- year of mpn.today() are shown as TODAY, TODAY+n or TODAY-n, the time of
 -- day of a timestamp as <time>; the dates the tests choose themselves are
 -- in 2020 and 2021, or relative to mpn.today().  Nor on OIDs: the name of
--- a recheck, mpn_recheck_<its OID>, is shown as mpn_recheck_<oid>.
+-- a recheck, mpn_recheck_<its OID>, is shown as mpn_recheck_<oid> (and a
+-- truncate guard, mpn_truncate_<its OID>, as mpn_truncate_<oid>).
 --
 \set VERBOSITY default
 SET DateStyle = 'ISO, YMD';
@@ -42,7 +43,7 @@ DECLARE
 	m text[];
 	n integer;
 BEGIN
-	t := regexp_replace(t, 'mpn_recheck_[0-9]+', 'mpn_recheck_<oid>', 'g');
+	t := regexp_replace(t, 'mpn_(recheck|truncate)_[0-9]+', 'mpn_\1_<oid>', 'g');
 	IF length(current_setting('mpn.as_of_date')) > 0 THEN
 		RETURN t;
 	END IF;
@@ -122,9 +123,9 @@ CREATE FUNCTION mpn_trig_test.triggers_of(tab regclass)
 RETURNS TABLE (name text, internal boolean, tgtype smallint, enabled "char",
 			   depends_on name, definition text)
 LANGUAGE sql STABLE AS $$
-	SELECT regexp_replace(t.tgname, '^mpn_recheck_' || t.oid || '$', 'mpn_recheck_<oid>'),
+	SELECT regexp_replace(t.tgname, '^mpn_(recheck|truncate)_' || t.oid || '$', 'mpn_\1_<oid>'),
 		   t.tgisinternal, t.tgtype, t.tgenabled, u.tgname,
-		   regexp_replace(pg_get_triggerdef(t.oid), 'mpn_recheck_' || t.oid || ' ', 'mpn_recheck_<oid> ')
+		   regexp_replace(pg_get_triggerdef(t.oid), 'mpn_(recheck|truncate)_' || t.oid || ' ', 'mpn_\1_<oid> ')
 	FROM pg_trigger t
 	LEFT JOIN pg_depend d ON d.classid = 'pg_trigger'::regclass AND d.objid = t.oid
 		 AND d.refclassid = 'pg_trigger'::regclass AND d.deptype = 'i'

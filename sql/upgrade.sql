@@ -1,6 +1,7 @@
 --
--- upgrade: ALTER EXTENSION mpn_benefits UPDATE from 1.0 (through 1.1) and
--- from 1.1 gives exactly a fresh install of the current version, and keeps
+-- upgrade: ALTER EXTENSION mpn_benefits UPDATE from 1.0 (through 1.1 and
+-- 1.2), from 1.1 and from 1.2 gives exactly a fresh install of the current
+-- version, and keeps
 -- the data and the behaviour of what was built on the older version.
 --
 -- In a database of its own, 1.0 is installed from its own script, with
@@ -24,6 +25,7 @@ DROP DATABASE IF EXISTS mpn_upgrade_1_1;
 CREATE DATABASE mpn_upgrade_old;
 CREATE DATABASE mpn_upgrade_fresh;
 CREATE DATABASE mpn_upgrade_1_1;
+CREATE DATABASE mpn_upgrade_1_2;
 RESET client_min_messages;
 
 -- The extension's objects, one line each, without OIDs: run in both
@@ -279,11 +281,15 @@ SELECT n.call, o.result AS result_1_0, n.result AS result_now
   FROM call_results_1_0 o FULL JOIN pg_temp.every_call() n ON n.call = o.call
  WHERE o.result IS DISTINCT FROM n.result;
 
--- the triggers attached under 1.0 got their rechecks, the broken one none
+-- the triggers attached under 1.0 got their rechecks (and, from 1.3,
+-- truncate guards), the broken one none
 SELECT c.relname AS ledger_table, t.tgname AS trigger,
        (SELECT count(*) FROM pg_trigger r
          WHERE r.tgrelid = t.tgrelid AND r.tgisinternal AND r.tgname LIKE 'mpn\_recheck\_%'
-           AND r.tgfoid = t.tgfoid) AS rechecks
+           AND r.tgfoid = t.tgfoid) AS rechecks,
+       (SELECT count(*) FROM pg_trigger r
+         WHERE r.tgrelid = t.tgrelid AND r.tgisinternal AND r.tgname LIKE 'mpn\_truncate\_%'
+           AND r.tgfoid = t.tgfoid) AS truncate_guards
   FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
  WHERE c.relnamespace IN ('upgrade_ledger'::regnamespace, 'public'::regnamespace) AND NOT t.tgisinternal
  ORDER BY 1, 2;
@@ -404,6 +410,94 @@ UPDATE product_keys SET redeemed_on = redeemed_on - 1 WHERE key = :'redeemed_key
 DELETE FROM product_keys WHERE key = :'redeemed_key';
 \echo :LAST_ERROR_SQLSTATE
 RESET search_path;
+-- the update to 1.3 gave each redeem_once and reassign_after trigger its
+-- truncate guard
+SELECT c.relname AS ledger_table, t.tgname AS trigger,
+       (SELECT count(*) FROM pg_trigger r
+         WHERE r.tgrelid = t.tgrelid AND r.tgisinternal AND r.tgname LIKE 'mpn\_truncate\_%'
+           AND r.tgfoid = t.tgfoid AND r.tgenabled = 'A') AS truncate_guards
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE c.relnamespace = 'ledger_1_1'::regnamespace AND NOT t.tgisinternal
+ ORDER BY 1, 2;
+DROP EXTENSION mpn_benefits CASCADE;
+\echo :LAST_ERROR_SQLSTATE
+
+--
+-- 1.2, from its own script, with this build's library, then the update to
+-- 1.3: the same objects as a fresh install, the ledger's rows and rechecks
+-- kept, and every redeem_once and reassign_after trigger (the ledger's and
+-- one attached by hand) given its truncate guard, which refuses TRUNCATE
+-- of a table holding a redemption.  Before the update, the library runs
+-- 1.2's attachments as they were (no guard is asked for).
+--
+\c mpn_upgrade_1_2
+SET DateStyle = 'ISO, YMD';
+SET mpn.as_of_date = '2025-06-15';
+CREATE EXTENSION mpn_benefits VERSION '1.2';
+SET client_min_messages = warning;
+SELECT mpn.create_ledger('ledger_1_2');
+SELECT mpn.fill_ledger('ledger_1_2', 20, 11, '2025-06-15');
+RESET client_min_messages;
+CREATE TABLE keys_1_2 (key text, redeemed date);
+CREATE UNIQUE INDEX keys_1_2_key ON keys_1_2 (key) WHERE redeemed IS NOT NULL;
+CREATE TRIGGER redeem_once BEFORE INSERT OR UPDATE OR DELETE ON keys_1_2
+	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('key', 'redeemed');
+INSERT INTO keys_1_2 VALUES ('K1', '2025-06-01'), ('K2', NULL);
+CREATE FUNCTION pg_temp.digest() RETURNS TABLE (ledger_table name, rows bigint, digest text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	rel name;
+BEGIN
+	FOR rel IN SELECT relname FROM pg_class
+			   WHERE relnamespace = 'ledger_1_2'::regnamespace AND relkind IN ('r', 'v')
+			   ORDER BY relname
+	LOOP
+		ledger_table := rel;
+		EXECUTE format('SELECT count(*), md5(coalesce(string_agg(t::text, E''\n'' ORDER BY t::text), '''')) FROM ledger_1_2.%I t', rel)
+			INTO rows, digest;
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+CREATE TEMP TABLE digest_1_2 AS SELECT * FROM pg_temp.digest();
+CREATE TEMP VIEW guards AS
+SELECT c.relname AS guarded_table, t.tgname AS trigger,
+       (SELECT count(*) FROM pg_trigger r
+         WHERE r.tgrelid = t.tgrelid AND r.tgisinternal AND r.tgname LIKE 'mpn\_recheck\_%'
+           AND r.tgfoid = t.tgfoid AND r.tgenabled = 'A') AS rechecks,
+       (SELECT count(*) FROM pg_trigger r
+         WHERE r.tgrelid = t.tgrelid AND r.tgisinternal AND r.tgname LIKE 'mpn\_truncate\_%'
+           AND r.tgfoid = t.tgfoid AND r.tgenabled = 'A') AS truncate_guards
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE c.relnamespace IN ('ledger_1_2'::regnamespace, 'public'::regnamespace) AND NOT t.tgisinternal;
+SELECT * FROM guards ORDER BY 1, 2;
+-- 1.2's attachments work with the new library before the update
+UPDATE keys_1_2 SET redeemed = '2025-06-15' WHERE key = 'K2';
+ALTER EXTENSION mpn_benefits UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'mpn_benefits';
+-- the objects are exactly a fresh install's
+:describe_fn;
+CREATE TEMP TABLE fresh_objects (line text);
+COPY fresh_objects FROM :'fresh_file';
+CREATE TEMP TABLE updated_objects AS SELECT e AS line FROM pg_temp.extension_objects() AS e;
+SELECT 'only after the update' AS side, line
+  FROM (TABLE updated_objects EXCEPT TABLE fresh_objects) x
+UNION ALL
+SELECT 'only in a fresh install', line
+  FROM (TABLE fresh_objects EXCEPT TABLE updated_objects) y
+ORDER BY 1, 2;
+-- every row kept; every rule has one recheck and, for redeem_once and
+-- reassign_after, one truncate guard
+SELECT a.ledger_table, a.rows AS rows_1_2, b.rows AS rows_now
+  FROM digest_1_2 a FULL JOIN pg_temp.digest() b ON a.ledger_table = b.ledger_table
+ WHERE a.digest IS DISTINCT FROM b.digest OR a.rows IS DISTINCT FROM b.rows;
+SELECT * FROM guards ORDER BY 1, 2;
+-- the guards refuse
+TRUNCATE keys_1_2;
+\echo :LAST_ERROR_SQLSTATE
+TRUNCATE ledger_1_2.product_keys CASCADE;
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS keys_left FROM ledger_1_2.product_keys;
 DROP EXTENSION mpn_benefits CASCADE;
 \echo :LAST_ERROR_SQLSTATE
 
@@ -414,4 +508,5 @@ SET client_min_messages = warning;
 DROP DATABASE mpn_upgrade_old;
 DROP DATABASE mpn_upgrade_fresh;
 DROP DATABASE mpn_upgrade_1_1;
+DROP DATABASE mpn_upgrade_1_2;
 RESET client_min_messages;

@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * mpn_benefits.c
- *	  Module magic and the extension's settings, mpn.time_zone and
- *	  mpn.as_of_date (dates.c reads them to say what day "today" is).
+ *	  Module magic and the extension's settings: mpn.time_zone and
+ *	  mpn.as_of_date (dates.c reads them to say what day "today" is), and
+ *	  mpn.check_existing_rows (existing_rows.c).
  *
  * src/mpn_benefits.c
  *
@@ -21,6 +22,7 @@
 #include "utils/timestamp.h"
 
 #include "mpn_benefits.h"
+#include "triggers/support.h"
 
 PG_MODULE_MAGIC;
 
@@ -112,6 +114,17 @@ assign_as_of_date(const char *newval, void *extra)
 		mpn_as_of = *((DateADT *) extra);
 }
 
+/* What a transaction's triggers remember of rows moving between partitions */
+static void
+forget_moves(XactEvent event, void *arg)
+{
+	(void) arg;
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+		event == XACT_EVENT_PREPARE)
+		mpn_moves_reset();
+}
+
 void
 _PG_init(void)
 {
@@ -137,5 +150,15 @@ _PG_init(void)
 							   check_as_of_date,
 							   assign_as_of_date,
 							   NULL);
+	DefineCustomBoolVariable("mpn.check_existing_rows",
+							 "Check the rows already in a table when a rule is attached or enabled.",
+							 "Off: the attaching session adopts the rows as they are, as NOT VALID "
+							 "does for a constraint; mpn.violations() lists those that break the rule.",
+							 &mpn_check_existing_rows,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("mpn");
+	RegisterXactCallback(forget_moves, NULL);
 }

@@ -51,13 +51,18 @@
  * looks rows up through.
  */
 static const RuleKind rule_kinds[] = {
-	{"redeem_once", mpn_setup_redeem_once, true, TRIGGER_TYPE_UPDATE, 2, PROBE_UNIQUE},
-	{"reassign_after", mpn_setup_reassign_after, true, TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE, 2, PROBE_NONE},
-	{"exclusive_offer", mpn_setup_exclusive_offer, false, 0, 2, PROBE_ANY},
-	{"partner_tenant_only", mpn_setup_partner_tenant_only, true, TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE, 3, PROBE_NONE},
+	{"redeem_once", mpn_setup_redeem_once, true, TRIGGER_TYPE_UPDATE, true, 2, PROBE_UNIQUE,
+	NULL, ERRCODE_RESTRICT_VIOLATION},
+	{"reassign_after", mpn_setup_reassign_after, true, TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE, true, 2, PROBE_NONE,
+	mpn_stored_row_reassign_after, ERRCODE_CHECK_VIOLATION},
+	{"exclusive_offer", mpn_setup_exclusive_offer, false, 0, false, 2, PROBE_ANY,
+	mpn_stored_row_exclusive_offer, ERRCODE_EXCLUSION_VIOLATION},
+	{"partner_tenant_only", mpn_setup_partner_tenant_only, true, TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE, false, 3, PROBE_NONE,
+	mpn_stored_row_partner_tenant_only, ERRCODE_CHECK_VIOLATION},
 };
 
 #define RECHECK_NAME "mpn_recheck"
+#define TRUNCATE_GUARD_NAME "mpn_truncate"
 
 /* Which of the rules function funcoid is, or NULL */
 const RuleKind *
@@ -92,8 +97,8 @@ rule_kind_of(const Trigger *trigger)
 }
 
 /* Run a rule's setup on a trigger of rel as if for its first row */
-static RuleTrigger *
-check_as_first_use(Relation rel, Trigger *trigger, const RuleKind *kind)
+RuleTrigger *
+mpn_check_as_first_use(Relation rel, Trigger *trigger, const RuleKind *kind)
 {
 	TriggerData td;
 	FmgrInfo	flinfo;
@@ -181,55 +186,82 @@ check_replaced(Relation rel, const Trigger *trigger, bool caller_owns)
 	drop_rechecks(rechecks);
 }
 
-/* Give trigger its recheck, unless it has one for its current arguments */
-static void
-ensure_recheck(Relation rel, const Trigger *trigger, const RuleKind *kind)
+/* Is t a guard of trigger: its function and arguments, enabled ALWAYS? */
+static bool
+guard_is_current(const Trigger *t, const Trigger *trigger)
 {
-	TriggerDesc *trigdesc = CopyTriggerDesc(rel->trigdesc);
-	List	   *rechecks = rechecks_of(trigger->tgoid);
-	ListCell   *lc;
-	CreateTrigStmt *stmt;
-	ObjectAddress recheck;
+	if (t->tgenabled != TRIGGER_FIRES_ALWAYS || t->tgnargs != trigger->tgnargs)
+		return false;
+	for (int a = 0; a < t->tgnargs; a++)
+		if (strcmp(t->tgargs[a], trigger->tgargs[a]) != 0)
+			return false;
+	return true;
+}
+
+/* Make one guard of trigger: a recheck, or a truncate guard */
+static void
+make_guard(Relation rel, const Trigger *trigger, const RuleKind *kind, bool truncate)
+{
+	CreateTrigStmt *stmt = makeNode(CreateTrigStmt);
+	ObjectAddress guard;
 	ObjectAddress parent;
 
-	foreach(lc, rechecks)
-	{
-		Oid			oid = lfirst_oid(lc);
-		bool		current = false;
-
-		/* a recheck is current when it has the trigger's arguments */
-		for (int i = 0; trigdesc != NULL && i < trigdesc->numtriggers; i++)
-		{
-			const Trigger *t = &trigdesc->triggers[i];
-
-			if (t->tgoid == oid && t->tgnargs == trigger->tgnargs)
-			{
-				current = true;
-				for (int a = 0; a < t->tgnargs; a++)
-					current = current && strcmp(t->tgargs[a], trigger->tgargs[a]) == 0;
-			}
-		}
-		if (current)
-			return;
-	}
-	/* CREATE OR REPLACE TRIGGER changed the arguments: make it anew */
-	drop_rechecks(rechecks);
-
-	stmt = makeNode(CreateTrigStmt);
-	stmt->trigname = RECHECK_NAME;
+	stmt->trigname = truncate ? TRUNCATE_GUARD_NAME : RECHECK_NAME;
 	stmt->funcname = list_make2(makeString("mpn"), makeString(pstrdup(kind->name)));
 	for (int a = 0; a < trigger->tgnargs; a++)
 		stmt->args = lappend(stmt->args, makeString(pstrdup(trigger->tgargs[a])));
-	stmt->row = true;
-	stmt->timing = TRIGGER_TYPE_AFTER;
-	stmt->events = kind->recheck_events;
+	stmt->row = !truncate;
+	stmt->timing = truncate ? TRIGGER_TYPE_BEFORE : TRIGGER_TYPE_AFTER;
+	stmt->events = truncate ? TRIGGER_TYPE_TRUNCATE : kind->recheck_events;
 	/* it always fires, and applies when the trigger it guards fires */
-	recheck = CreateTriggerFiringOn(stmt, NULL, RelationGetRelid(rel), InvalidOid,
-									InvalidOid, InvalidOid, trigger->tgfoid, InvalidOid,
-									NULL, true, false, TRIGGER_FIRES_ALWAYS);
+	guard = CreateTriggerFiringOn(stmt, NULL, RelationGetRelid(rel), InvalidOid,
+								  InvalidOid, InvalidOid, trigger->tgfoid, InvalidOid,
+								  NULL, true, false, TRIGGER_FIRES_ALWAYS);
 	ObjectAddressSet(parent, TriggerRelationId, trigger->tgoid);
-	recordDependencyOn(&recheck, &parent, DEPENDENCY_INTERNAL);
+	recordDependencyOn(&guard, &parent, DEPENDENCY_INTERNAL);
 	CommandCounterIncrement();
+}
+
+/*
+ * Give trigger its guards: a recheck, and for redeem_once and
+ * reassign_after a truncate guard, each with the trigger's current
+ * arguments and enabled ALWAYS.  Others that depend on it (left by CREATE
+ * OR REPLACE TRIGGER with other arguments, or made to fire on origin only
+ * by ENABLE TRIGGER ALL) are made anew.
+ */
+static void
+ensure_guards(Relation rel, const Trigger *trigger, const RuleKind *kind)
+{
+	TriggerDesc *trigdesc = CopyTriggerDesc(rel->trigdesc);
+	List	   *stale = NIL;
+	bool		have_recheck = false;
+	bool		have_truncate = !kind->truncate_guard;
+	ListCell   *lc;
+
+	foreach(lc, rechecks_of(trigger->tgoid))
+	{
+		Oid			oid = lfirst_oid(lc);
+		const Trigger *t = NULL;
+
+		for (int i = 0; trigdesc != NULL && i < trigdesc->numtriggers; i++)
+			if (trigdesc->triggers[i].tgoid == oid)
+				t = &trigdesc->triggers[i];
+		if (t != NULL && guard_is_current(t, trigger) &&
+			(TRIGGER_FOR_TRUNCATE(t->tgtype) ? !have_truncate : !have_recheck))
+		{
+			if (TRIGGER_FOR_TRUNCATE(t->tgtype))
+				have_truncate = true;
+			else
+				have_recheck = true;
+		}
+		else
+			stale = lappend_oid(stale, oid);
+	}
+	drop_rechecks(stale);
+	if (!have_recheck)
+		make_guard(rel, trigger, kind, false);
+	if (!have_truncate)
+		make_guard(rel, trigger, kind, true);
 }
 
 /* How check_table() treats a trigger that cannot work */
@@ -258,7 +290,7 @@ check_or_warn(Relation rel, Trigger *trigger, const RuleKind *kind)
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		(void) check_as_first_use(rel, trigger, kind);
+		(void) mpn_check_as_first_use(rel, trigger, kind);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
@@ -287,15 +319,48 @@ check_or_warn(Relation rel, Trigger *trigger, const RuleKind *kind)
 }
 
 /*
+ * The triggers whose rows a command asks to be checked (attach_spec_of()):
+ * those it attaches or enables by name, all of a table's when it enables
+ * them all, and all of each table it attaches as a partition (and of that
+ * one's partitions).
+ */
+typedef struct AttachSpec
+{
+	List	   *names;			/* CREATE [OR REPLACE] TRIGGER, ENABLE TRIGGER name */
+	bool		all;			/* ENABLE TRIGGER ALL / USER */
+	List	   *partitions;		/* ATTACH PARTITION */
+} AttachSpec;
+
+/* Does spec ask for the rows of trigger on relid (whole: all its triggers)? */
+static bool
+spec_asks_for(const AttachSpec *spec, Oid relid, const Trigger *trigger, bool whole)
+{
+	ListCell   *lc;
+
+	if (spec == NULL)
+		return false;
+	if (whole || spec->all || list_member_oid(spec->partitions, relid))
+		return true;
+	foreach(lc, spec->names)
+		if (strcmp(strVal(lfirst(lc)), trigger->tgname) == 0)
+			return true;
+	return false;
+}
+
+/*
  * Check every mpn trigger on table relid (that is not disabled), and give
  * the BEFORE ones their rechecks.  Returns the triggers seen.
+ *
+ * With spec (CHECK_STRICT only), the rows already in the table are checked
+ * for the triggers it names (existing_rows.c); whole says relid is, or is
+ * a partition of, a table the command attached as a partition.
  *
  * The setups may run code of the table's (the offer type's input function,
  * a domain's CHECK), so they run as the table's owner, restricted, with
  * search_path pinned (as_owner.h), whoever issued the command.
  */
 static int
-check_table(Oid relid, CheckMode mode)
+check_table(Oid relid, CheckMode mode, const AttachSpec *spec, bool whole)
 {
 	Relation	rel = try_relation_open(relid, AccessShareLock);
 	bool		caller_owns;
@@ -342,7 +407,12 @@ check_table(Oid relid, CheckMode mode)
 			continue;
 		seen++;
 		if (mode == CHECK_STRICT)
-			(void) check_as_first_use(rel, trigger, kind);
+		{
+			RuleTrigger *rule = mpn_check_as_first_use(rel, trigger, kind);
+
+			if (spec_asks_for(spec, relid, trigger, whole))
+				mpn_validate_existing_rows(rel, trigger, kind, rule);
+		}
 		else if (mode == CHECK_WARN && !check_or_warn(rel, trigger, kind))
 			continue;
 		/* row triggers fire on partitions, not on a partitioned table */
@@ -353,7 +423,7 @@ check_table(Oid relid, CheckMode mode)
 	{
 		Trigger    *trigger = &triggers->triggers[lfirst_int(lc)];
 
-		ensure_recheck(rel, trigger, kinds[lfirst_int(lc)]);
+		ensure_guards(rel, trigger, kinds[lfirst_int(lc)]);
 	}
 	mpn_end_as_owner(&identity);
 
@@ -365,8 +435,9 @@ check_table(Oid relid, CheckMode mode)
 	{
 		List	   *partitions = find_inheritance_children(relid, NoLock);
 
+		whole = whole || (spec != NULL && list_member_oid(spec->partitions, relid));
 		foreach(lc, partitions)
-			(void) check_table(lfirst_oid(lc), mode);
+			(void) check_table(lfirst_oid(lc), mode, spec, whole);
 	}
 	relation_close(rel, AccessShareLock);
 	return seen;
@@ -614,6 +685,53 @@ tables_of_statement(Node *parsetree)
 }
 
 /*
+ * What of a command attaches rules to rows already stored: CREATE [OR
+ * REPLACE] TRIGGER, ALTER TABLE ... ENABLE [ALWAYS | REPLICA] TRIGGER,
+ * ENABLE TRIGGER ALL | USER, ATTACH PARTITION.  (A new partition, CREATE
+ * TABLE ... PARTITION OF, is empty.)
+ */
+static AttachSpec
+attach_spec_of(Node *parsetree)
+{
+	AttachSpec	spec = {NIL, false, NIL};
+	ListCell   *lc;
+
+	if (IsA(parsetree, CreateTrigStmt))
+		spec.names = list_make1(makeString(((CreateTrigStmt *) parsetree)->trigname));
+	if (!IsA(parsetree, AlterTableStmt))
+		return spec;
+	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+
+		switch (cmd->subtype)
+		{
+			case AT_EnableTrig:
+			case AT_EnableAlwaysTrig:
+			case AT_EnableReplicaTrig:
+				spec.names = lappend(spec.names, makeString(cmd->name));
+				break;
+			case AT_EnableTrigAll:
+			case AT_EnableTrigUser:
+				spec.all = true;
+				break;
+			case AT_AttachPartition:
+				{
+					Oid			partition = RangeVarGetRelid(((PartitionCmd *) cmd->def)->name,
+															 NoLock, true);
+
+					if (OidIsValid(partition))
+						spec.partitions = lappend_oid(spec.partitions, partition);
+				}
+				break;
+			default:
+				break;
+		}
+	}
+	return spec;
+}
+
+/*
  * mpn_check_attachments(): the event trigger, ON ddl_command_end, for
  * CREATE TRIGGER, CREATE TABLE, ALTER TABLE and ALTER TYPE: the tables the
  * command made or changed, and only those.
@@ -624,6 +742,7 @@ mpn_check_attachments(PG_FUNCTION_ARGS)
 {
 	EventTriggerData *trigdata;
 	List	   *tables;
+	AttachSpec	spec;
 	ListCell   *lc;
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
@@ -649,8 +768,10 @@ mpn_check_attachments(PG_FUNCTION_ARGS)
 	 * checks of function bodies wait for the first call; the rechecks are
 	 * made all the same.
 	 */
+	spec = attach_spec_of(trigdata->parsetree);
 	foreach(lc, tables)
-		(void) check_table(lfirst_oid(lc), check_function_bodies ? CHECK_STRICT : CHECK_NONE);
+		(void) check_table(lfirst_oid(lc), check_function_bodies ? CHECK_STRICT : CHECK_NONE,
+						   &spec, false);
 	PG_RETURN_NULL();
 }
 
@@ -799,7 +920,7 @@ check_table_in_subtransaction(Oid relid, CheckMode mode)
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		seen = check_table(relid, mode);
+		seen = check_table(relid, mode, NULL, false);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;

@@ -12,6 +12,8 @@
  */
 #include "support.h"
 
+#include "catalog/pg_namespace.h"
+
 #define EXCLUSIVE_OFFER "mpn.exclusive_offer"
 #define DEFAULT_EXCLUSIVE_OFFER "azure_bulk_credit"
 
@@ -50,6 +52,17 @@ exclusive_value_context(void *arg)
 			   mpn_trigger_name(td), mpn_table_name(td->tg_relation));
 }
 
+/*
+ * Does reading a value of type (the offer column's) run only PostgreSQL's
+ * own input function, with no domain CHECK to run?  Then DDL of any role's
+ * may read the exclusive value.
+ */
+static bool
+input_is_builtin(Oid type, Oid typinput)
+{
+	return getBaseType(type) == type && get_func_namespace(typinput) == PG_CATALOG_NAMESPACE;
+}
+
 RuleTrigger *
 mpn_setup_exclusive_offer(FunctionCallInfo fcinfo)
 {
@@ -76,7 +89,9 @@ mpn_setup_exclusive_offer(FunctionCallInfo fcinfo)
 								   rule->attnum[1] - 1)->atttypid,
 					 &typinput, &typioparam);
 	mpn_setup_column_equality(fcinfo, rule, 1, EXCLUSIVE_OFFER, "second (offer_column)");
-	if (td->tg_trigtuple != NULL || mpn_ddl_runs_table_code)
+	if (td->tg_trigtuple != NULL || mpn_ddl_runs_table_code ||
+		input_is_builtin(TupleDescAttr(RelationGetDescr(td->tg_relation),
+									   rule->attnum[1] - 1)->atttypid, typinput))
 	{
 		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 		ErrorContextCallback context;
@@ -91,6 +106,8 @@ mpn_setup_exclusive_offer(FunctionCallInfo fcinfo)
 		error_context_stack = context.previous;
 		MemoryContextSwitchTo(old);
 	}
+	else
+		rule->exclusive_value_deferred = true;
 
 	if (!mpn_find_probe_index(td->tg_relation, rule, InvalidAttrNumber))
 		ereport(ERROR,
@@ -105,6 +122,36 @@ mpn_setup_exclusive_offer(FunctionCallInfo fcinfo)
 													mpn_table_name(td->tg_relation)),
 						 quote_identifier(td->tg_trigger->tgargs[0]))));
 	return rule;
+}
+
+/*
+ * A stored row breaks the rule when it holds the exclusive offer and its
+ * user holds another: the row of the exclusive offer is the one counted,
+ * once per other offer found first.
+ */
+bool
+mpn_stored_row_exclusive_offer(TriggerData *td, const RuleTrigger *rule, HeapTuple row,
+							   char **message)
+{
+	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
+	bool		user_null;
+	bool		offer_null;
+	bool		is_exclusive = true;
+	Datum		user = mpn_get_column(rule, 0, row, tupdesc, &user_null);
+	Datum		offer = mpn_get_column(rule, 1, row, tupdesc, &offer_null);
+	HeapTuple	other;
+
+	if (user_null || offer_null || !offer_is_exclusive(rule, offer))
+		return false;
+	other = mpn_probe_rows(td->tg_relation, rule, user, &row->t_self, row_clashes, &is_exclusive);
+	if (other == NULL)
+		return false;
+	if (message != NULL)
+		*message = psprintf("user %s cannot hold offer %s together with offer %s",
+							mpn_column_text(rule, 0, row, tupdesc),
+							mpn_column_text(rule, 1, row, tupdesc),
+							mpn_column_text(rule, 1, other, tupdesc));
+	return true;
 }
 
 /* exclusive_offer(): AFTER INSERT OR UPDATE FOR EACH ROW */

@@ -44,6 +44,7 @@ mpn_setup_partner_tenant_only(FunctionCallInfo fcinfo)
 	}
 
 	mpn_setup_column_equality(fcinfo, rule, 0, PARTNER_TENANT_ONLY, "first (tenant_column)");
+	mpn_setup_done(td, rule, PARTNER_TENANT_ONLY);
 	return rule;
 }
 
@@ -78,6 +79,38 @@ row_breaks_rule(const RuleTrigger *rule, int nargs, HeapTuple row, TupleDesc tup
 										tenant, partner_tenant));
 }
 
+/* The refusal's message for a row that activates a demo license off the partner's tenant */
+static char *
+activation_message(TriggerData *td, const RuleTrigger *rule, HeapTuple row)
+{
+	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
+	char	   *license = mpn_describe_row(td->tg_relation, row);
+
+	if (license != NULL)
+		return psprintf("demonstration license %s cannot be activated on tenant %s",
+						license, mpn_column_text(rule, 0, row, tupdesc));
+	return psprintf("demonstration license cannot be activated on tenant %s",
+					mpn_column_text(rule, 0, row, tupdesc));
+}
+
+/*
+ * A stored row breaks the rule as a written one would: a demonstration
+ * license activated on a tenant that is not the partner's own.
+ */
+bool
+mpn_stored_row_partner_tenant_only(TriggerData *td, const RuleTrigger *rule, HeapTuple row,
+								   char **message)
+{
+	bool		partner_known;
+
+	if (!row_breaks_rule(rule, td->tg_trigger->tgnargs, row,
+						 RelationGetDescr(td->tg_relation), &partner_known))
+		return false;
+	if (message != NULL)
+		*message = activation_message(td, rule, row);
+	return true;
+}
+
 /* partner_tenant_only(): BEFORE INSERT OR UPDATE FOR EACH ROW */
 PG_FUNCTION_INFO_V1(mpn_partner_tenant_only);
 Datum
@@ -88,7 +121,6 @@ mpn_partner_tenant_only(PG_FUNCTION_ARGS)
 	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
 	HeapTuple	row = mpn_written_row(td);
 	bool		partner_known;
-	char	   *license;
 
 	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
 		return PointerGetDatum(td->tg_trigtuple);	/* deleting activates nothing */
@@ -110,14 +142,9 @@ mpn_partner_tenant_only(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	}
 
-	license = mpn_describe_row(td->tg_relation, row);
 	ereport(ERROR,
 			(errcode(ERRCODE_CHECK_VIOLATION),
-			 license != NULL ?
-			 errmsg("demonstration license %s cannot be activated on tenant %s",
-					license, mpn_column_text(rule, 0, row, tupdesc)) :
-			 errmsg("demonstration license cannot be activated on tenant %s",
-					mpn_column_text(rule, 0, row, tupdesc)),
+			 errmsg("%s", activation_message(td, rule, row)),
 			 !partner_known ?
 			 errdetail("The partner's own tenant (column \"%s\") is not known for this row.",
 					   td->tg_trigger->tgargs[1]) :

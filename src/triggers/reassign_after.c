@@ -53,6 +53,7 @@ mpn_setup_reassign_after(FunctionCallInfo fcinfo)
 							   REASSIGN_AFTER)));
 		rule->days = (int32) days;
 	}
+	mpn_setup_done(td, rule, REASSIGN_AFTER);
 	return rule;
 }
 
@@ -142,6 +143,10 @@ stamped_today(const RuleTrigger *rule, HeapTuple tuple, TupleDesc tupdesc)
 	return !isnull && mpn_day_of_value(rule->atttype[1], value) == mpn_today();
 }
 
+static inline bool applying_replicated_change(void);
+static void check_replicated_stamps(TriggerData *td, const RuleTrigger *rule,
+									HeapTuple old, HeapTuple new);
+
 /*
  * The recheck, AFTER INSERT OR UPDATE: the row stored is one the rule
  * would have written.  A new assignment is stamped today; a row that keeps
@@ -163,6 +168,10 @@ recheck_reassign_after(TriggerData *td, const RuleTrigger *rule)
 	unassigned = heap_attisnull(stored, rule->attnum[0], tupdesc);
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{
+		/* a row moved in from another partition, or replicated, keeps its day */
+		if (!heap_attisnull(stored, rule->attnum[1], tupdesc) &&
+			(applying_replicated_change() || mpn_move_is_insert(rule, td, stored, true)))
+			return;
 		if (heap_attisnull(stored, rule->attnum[1], tupdesc) ? !unassigned :
 			!stamped_today(rule, stored, tupdesc))
 			what = psprintf("The row stored is assigned to %s with \"%s\" %s; %s() stamps the day of each assignment, and today is %s.",
@@ -177,6 +186,8 @@ recheck_reassign_after(TriggerData *td, const RuleTrigger *rule)
 							assigned_col, mpn_day_text(rule, 1, old, tupdesc),
 							mpn_day_text(rule, 1, stored, tupdesc), REASSIGN_AFTER);
 	}
+	else if (applying_replicated_change())
+		check_replicated_stamps(td, rule, old, stored);
 	else if (!heap_attisnull(old, rule->attnum[1], tupdesc) &&
 			 (int64) mpn_today() < reassignable_from(rule, old, tupdesc))
 		what = psprintf("The row stored passes it from %s to %s, which may happen only %d days after its last assignment on %s; today is %s.",
@@ -191,6 +202,114 @@ recheck_reassign_after(TriggerData *td, const RuleTrigger *rule)
 	if (what != NULL)
 		mpn_report_changed_after_check(td, rule, ERRCODE_CHECK_VIOLATION, REASSIGN_AFTER,
 									   stored, what);
+}
+
+/*
+ * A stored row breaks the rule when it is assigned with no day of
+ * assignment: its wait could not be counted, and it would pass on at once.
+ */
+bool
+mpn_stored_row_reassign_after(TriggerData *td, const RuleTrigger *rule, HeapTuple row,
+							  char **message)
+{
+	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
+
+	if (heap_attisnull(row, rule->attnum[0], tupdesc) ||
+		!heap_attisnull(row, rule->attnum[1], tupdesc))
+		return false;
+	if (message != NULL)
+	{
+		char	   *pk = mpn_describe_row(td->tg_relation, row);
+
+		*message = pk != NULL ?
+			psprintf("subscription %s is assigned to %s with no \"%s\"", pk,
+					 mpn_column_text(rule, 0, row, tupdesc), td->tg_trigger->tgargs[1]) :
+			psprintf("the subscription of %s has no \"%s\"",
+					 mpn_column_text(rule, 0, row, tupdesc), td->tg_trigger->tgargs[1]);
+	}
+	return true;
+}
+
+/*
+ * The truncate guard, BEFORE TRUNCATE: a table that holds a subscription
+ * still inside its wait is not emptied, as DELETE would not delete it.
+ */
+static void
+guard_truncate(TriggerData *td, const RuleTrigger *rule)
+{
+	Relation	rel = td->tg_relation;
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	TableScanDesc scan;
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	int64		today = (int64) mpn_today();
+
+	scan = table_beginscan(rel, snapshot, 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		should_free;
+		HeapTuple	row = ExecFetchSlotHeapTuple(slot, false, &should_free);
+
+		CHECK_FOR_INTERRUPTS();
+		if (!heap_attisnull(row, rule->attnum[1], tupdesc) &&
+			today < reassignable_from(rule, row, tupdesc))
+		{
+			int64		from = reassignable_from(rule, row, tupdesc);
+
+			ereport(ERROR,
+					(errcode(ERRCODE_CHECK_VIOLATION),
+					 errmsg("cannot truncate table \"%s\": %s cannot be deleted before %s",
+							mpn_table_name(rel), subscription_name(td, rule, row),
+							mpn_date_text((DateADT) Min(from, PG_INT32_MAX))),
+					 errdetail("A subscription passes to another subscriber only %d day%s after its last assignment, and TRUNCATE is refused while the table holds one inside that wait, as DELETE of it is.",
+							   rule->days, rule->days == 1 ? "" : "s"),
+					 errhint("Delete the subscriptions whose wait is over instead."),
+					 errtable(rel)));
+		}
+		if (should_free)
+			heap_freetuple(row);
+	}
+	table_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	ExecDropSingleTupleTableSlot(slot);
+}
+
+/*
+ * Logical replication apply (session_replication_role = replica, where
+ * only ALWAYS and REPLICA triggers fire): the publisher stamps
+ * assignments, so the rule takes its stamps and checks the wait between
+ * them, not against this server's today.
+ */
+static inline bool
+applying_replicated_change(void)
+{
+	return SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA;
+}
+
+/* Refuse a replicated change of hands whose stamps are closer than the wait */
+static void
+check_replicated_stamps(TriggerData *td, const RuleTrigger *rule, HeapTuple old, HeapTuple new)
+{
+	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
+	bool		isnull;
+	Datum		stamp = mpn_get_column(rule, 1, new, tupdesc, &isnull);
+	int64		from;
+
+	if (heap_attisnull(old, rule->attnum[1], tupdesc))
+		return;					/* its first assignment */
+	from = reassignable_from(rule, old, tupdesc);
+	if (!isnull && (int64) mpn_day_of_value(rule->atttype[1], stamp) >= from)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_CHECK_VIOLATION),
+			 errmsg("%s cannot pass to %s before %s",
+					subscription_name(td, rule, old), mpn_column_text(rule, 0, new, tupdesc),
+					mpn_date_text((DateADT) Min(from, PG_INT32_MAX))),
+			 errdetail("It was last assigned to %s on %s, and the replicated change stamps its new assignment %s; a subscription passes to another subscriber only %d day%s after its last assignment.",
+					   mpn_column_text(rule, 0, old, tupdesc), mpn_day_text(rule, 1, old, tupdesc),
+					   mpn_day_text(rule, 1, new, tupdesc), rule->days, rule->days == 1 ? "" : "s"),
+			 errhint("Apply stops at this change: correct the row on the publisher, or skip the transaction with ALTER SUBSCRIPTION ... SKIP."),
+			 errtable(td->tg_relation)));
 }
 
 /* reassign_after(): BEFORE INSERT OR UPDATE OR DELETE FOR EACH ROW */
@@ -210,7 +329,13 @@ mpn_reassign_after(PG_FUNCTION_ARGS)
 
 	if (rule->recheck)
 	{
-		recheck_reassign_after(td, rule);
+		if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
+		{
+			if (mpn_recheck_applies(td, rule))
+				guard_truncate(td, rule);
+		}
+		else
+			recheck_reassign_after(td, rule);
 		return PointerGetDatum(NULL);
 	}
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
@@ -222,6 +347,12 @@ mpn_reassign_after(PG_FUNCTION_ARGS)
 		 */
 		Datum		assigned = mpn_get_column(rule, 1, old, tupdesc, &isnull);
 
+		/*
+		 * A row moving in from another partition keeps its day, and a
+		 * replicated one the publisher's stamp.
+		 */
+		if (!isnull && (applying_replicated_change() || mpn_move_is_insert(rule, td, old, true)))
+			return PointerGetDatum(old);
 		if (!isnull)
 		{
 			if (mpn_day_of_value(rule->atttype[1], assigned) != mpn_today())
@@ -249,7 +380,12 @@ mpn_reassign_after(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
 	{
-		/* deleting and inserting again must not reset the clock */
+		/*
+		 * deleting and inserting again must not reset the clock; moving to
+		 * another partition keeps it
+		 */
+		if (mpn_move_is_delete(rule, td))
+			return PointerGetDatum(old);
 		if (!heap_attisnull(old, rule->attnum[1], tupdesc) &&
 			(int64) mpn_today() < reassignable_from(rule, old, tupdesc))
 			report_too_early(td, rule, old, "be deleted",
@@ -258,6 +394,15 @@ mpn_reassign_after(PG_FUNCTION_ARGS)
 	}
 
 	/* UPDATE: assigned_on belongs to the trigger once the row exists */
+	if (applying_replicated_change() && !mpn_column_unchanged(rule, 1, old, new, tupdesc) &&
+		!heap_attisnull(new, rule->attnum[0], tupdesc) &&
+		!mpn_column_unchanged(rule, 0, old, new, tupdesc))
+	{
+		/* the publisher's stamp of a change of hands */
+		check_replicated_stamps(td, rule, old, new);
+		mpn_move_note_update(rule, td, new);
+		return PointerGetDatum(new);
+	}
 	if (!mpn_column_unchanged(rule, 1, old, new, tupdesc))
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
@@ -270,7 +415,10 @@ mpn_reassign_after(PG_FUNCTION_ARGS)
 
 	if (mpn_column_unchanged(rule, 0, old, new, tupdesc) ||
 		heap_attisnull(new, rule->attnum[0], tupdesc))
+	{
+		mpn_move_note_update(rule, td, new);
 		return PointerGetDatum(new);	/* no change of hands, or unassigned */
+	}
 
 	/* passing to a subscriber: free the first time, else after the wait */
 	if (!heap_attisnull(old, rule->attnum[1], tupdesc))
@@ -283,6 +431,7 @@ mpn_reassign_after(PG_FUNCTION_ARGS)
 							 from);
 	}
 	stamp = assignment_stamp(rule);
-	return PointerGetDatum(heap_modify_tuple_by_cols(new, tupdesc, 1, &stamp_col,
-													 &stamp, &stamp_null));
+	new = heap_modify_tuple_by_cols(new, tupdesc, 1, &stamp_col, &stamp, &stamp_null);
+	mpn_move_note_update(rule, td, new);
+	return PointerGetDatum(new);
 }

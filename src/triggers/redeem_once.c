@@ -43,7 +43,13 @@ mpn_setup_redeem_once(FunctionCallInfo fcinfo)
 	if (!mpn_is_date_column(rule, 1))
 		mpn_report_column_type(td, rule, 1, REDEEM_ONCE, "second (redeemed_column)",
 						   "date or timestamp with time zone");
-	if (!mpn_find_probe_index(td->tg_relation, rule, rule->attnum[1]))
+	/*
+	 * A partitioned table holds no rows: each partition's clone of the
+	 * trigger needs the index (a unique index of the partitioned table
+	 * would have to include the partition key).
+	 */
+	if (td->tg_relation->rd_rel->relkind != RELKIND_PARTITIONED_TABLE &&
+		!mpn_find_probe_index(td->tg_relation, rule, rule->attnum[1]))
 	{
 		const char *relname = mpn_table_name(td->tg_relation);
 		const char *keycol = td->tg_trigger->tgargs[0];
@@ -62,6 +68,7 @@ mpn_setup_redeem_once(FunctionCallInfo fcinfo)
 													relname),
 						 quote_identifier(keycol), quote_identifier(redeemedcol))));
 	}
+	mpn_setup_done(td, rule, REDEEM_ONCE);
 	return rule;
 }
 
@@ -144,6 +151,50 @@ recheck_redeem_once(TriggerData *td, const RuleTrigger *rule)
 												mpn_day_text(rule, 1, stored, tupdesc)));
 }
 
+/*
+ * The truncate guard, BEFORE TRUNCATE: a table that holds a redemption is
+ * not emptied, as DELETE would not delete it.  The first redeemed row
+ * found is named.
+ */
+static void
+guard_truncate(TriggerData *td, const RuleTrigger *rule)
+{
+	Relation	rel = td->tg_relation;
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	TableScanDesc scan;
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+
+	scan = table_beginscan(rel, snapshot, 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		should_free;
+		HeapTuple	row = ExecFetchSlotHeapTuple(slot, false, &should_free);
+
+		CHECK_FOR_INTERRUPTS();
+		if (!heap_attisnull(row, rule->attnum[1], tupdesc))
+			ereport(ERROR,
+					(errcode(ERRCODE_RESTRICT_VIOLATION),
+					 errmsg("cannot truncate table \"%s\": it holds redeemed product keys",
+							mpn_table_name(rel)),
+					 mpn_may_show_values(rel, 2, rule->attnum) ?
+					 errdetail("Product key %s was redeemed on %s; the record of a redemption is never changed or deleted, by DELETE or by TRUNCATE.",
+							   mpn_column_text(rule, 0, row, tupdesc),
+							   mpn_day_text(rule, 1, row, tupdesc)) :
+					 errdetail("The record of a redemption is never changed or deleted, by DELETE or by TRUNCATE."),
+					 errhint("Delete the keys that are not redeemed instead: DELETE FROM %s WHERE %s IS NULL;",
+							 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+														mpn_table_name(rel)),
+							 quote_identifier(td->tg_trigger->tgargs[1])),
+					 errtable(rel)));
+		if (should_free)
+			heap_freetuple(row);
+	}
+	table_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	ExecDropSingleTupleTableSlot(slot);
+}
+
 /* redeem_once(): BEFORE INSERT OR UPDATE OR DELETE FOR EACH ROW */
 PG_FUNCTION_INFO_V1(mpn_redeem_once);
 Datum
@@ -157,12 +208,20 @@ mpn_redeem_once(PG_FUNCTION_ARGS)
 
 	if (rule->recheck)
 	{
-		recheck_redeem_once(td, rule);
+		if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
+		{
+			if (mpn_recheck_applies(td, rule))
+				guard_truncate(td, rule);
+		}
+		else
+			recheck_redeem_once(td, rule);
 		return PointerGetDatum(NULL);
 	}
 
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{
+		/* a row moving in from another partition is checked as new there */
+		(void) mpn_move_is_insert(rule, td, old, false);
 		if (!heap_attisnull(old, rule->attnum[1], tupdesc))
 			check_not_redeemed_elsewhere(td, rule, old, NULL);
 		return PointerGetDatum(old);
@@ -171,7 +230,8 @@ mpn_redeem_once(PG_FUNCTION_ARGS)
 	old_redeemed = !heap_attisnull(old, rule->attnum[1], tupdesc);
 	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
 	{
-		if (old_redeemed)
+		/* moving to another partition keeps the redemption */
+		if (old_redeemed && !mpn_move_is_delete(rule, td))
 			report_redemption_change(td, rule, old, "delete the redemption");
 		return PointerGetDatum(old);
 	}
@@ -199,5 +259,6 @@ mpn_redeem_once(PG_FUNCTION_ARGS)
 		 */
 		check_not_redeemed_elsewhere(td, rule, td->tg_newtuple, &old->t_self);
 	}
+	mpn_move_note_update(rule, td, td->tg_newtuple);
 	return PointerGetDatum(td->tg_newtuple);
 }

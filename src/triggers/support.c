@@ -9,6 +9,7 @@
  */
 #include "support.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
 #include "nodes/makefuncs.h"
 #include "utils/acl.h"
@@ -42,7 +43,10 @@ mpn_require_attachment(FunctionCallInfo fcinfo, const char *func, bool before,
 				 errhint("Attach it with CREATE TRIGGER.")));
 	tg = td->tg_trigger;
 	type = tg->tgtype;
-	if (before && tg->tgisinternal && TRIGGER_FOR_ROW(type) && TRIGGER_FOR_AFTER(type))
+	/* a recheck (AFTER ROW) or a truncate guard (BEFORE TRUNCATE), made by attachment.c */
+	if (before && tg->tgisinternal &&
+		(TRIGGER_FOR_ROW(type) ? TRIGGER_FOR_AFTER(type) :
+		 TRIGGER_FOR_BEFORE(type) && TRIGGER_FOR_TRUNCATE(type)))
 		return true;
 	if (OidIsValid(tg->tgconstraint) || tg->tgdeferrable)
 		ereport(ERROR,
@@ -248,6 +252,86 @@ mpn_rule_for_call(FunctionCallInfo fcinfo, bool *is_new)
 }
 
 /*
+ * Is the extension's SQL at 1.3 or later, where every BEFORE rule has its
+ * guards?  (A library newer than the SQL runs 1.1's and 1.2's attachments
+ * as they are until ALTER EXTENSION ... UPDATE makes the guards.)  1.3
+ * made mpn.violations(regclass).
+ */
+static bool
+sql_makes_truncate_guards(void)
+{
+	Oid			mpn = get_namespace_oid("mpn", true);
+	Oid			argtypes[1] = {REGCLASSOID};
+
+	return OidIsValid(mpn) &&
+		SearchSysCacheExists3(PROCNAMEARGSNSP, CStringGetDatum("violations"),
+							  PointerGetDatum(buildoidvector(argtypes, 1)),
+							  ObjectIdGetDatum(mpn));
+}
+
+/* Is t an internal trigger of td's function and arguments that always fires? */
+static bool
+is_guard_of(const Trigger *t, const Trigger *rule)
+{
+	if (!t->tgisinternal || t->tgfoid != rule->tgfoid ||
+		t->tgenabled != TRIGGER_FIRES_ALWAYS || t->tgnargs != rule->tgnargs)
+		return false;
+	for (int a = 0; a < t->tgnargs; a++)
+		if (strcmp(t->tgargs[a], rule->tgargs[a]) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * A BEFORE ROW rule works only with its guards: the recheck (AFTER ROW)
+ * and, for redeem_once and reassign_after, the truncate guard, each
+ * enabled ALWAYS.  The event trigger makes them when the rule is attached;
+ * where no event trigger ran (pg_upgrade makes the extension's event
+ * triggers after the tables' triggers, a restore or a session with
+ * session_replication_role = replica runs none) or ENABLE TRIGGER ALL made
+ * them fire on origin only, the rule's first row of a statement refuses
+ * the write, rather than let a protection be silently missing.
+ */
+static void
+require_guards(TriggerData *td, const char *func)
+{
+	TriggerDesc *trigdesc = td->tg_relation->trigdesc;
+	const Trigger *rule = td->tg_trigger;
+	const RuleKind *kind = mpn_rule_kind_of_function(rule->tgfoid);
+	bool		recheck = false;
+	bool		truncate = false;
+
+	if (kind == NULL || kind->recheck_events == 0)
+		return;
+	for (int i = 0; trigdesc != NULL && i < trigdesc->numtriggers; i++)
+	{
+		const Trigger *t = &trigdesc->triggers[i];
+
+		if (!is_guard_of(t, rule))
+			continue;
+		if (TRIGGER_FOR_ROW(t->tgtype) && TRIGGER_FOR_AFTER(t->tgtype))
+			recheck = true;
+		else if (TRIGGER_FOR_TRUNCATE(t->tgtype))
+			truncate = true;
+	}
+	if (recheck && (truncate || !kind->truncate_guard))
+		return;
+	if (!sql_makes_truncate_guards())
+		return;					/* 1.0 to 1.2: as they were */
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("trigger \"%s\" on table \"%s\" is missing the guards of its rule",
+					mpn_trigger_name(td), mpn_table_name(td->tg_relation)),
+			 errdetail("%s() works with internal triggers that recheck the row stored%s, enabled ALWAYS; "
+					   "they are made when the trigger is attached, but not where no event trigger ran "
+					   "(pg_upgrade, a restore or a session with session_replication_role = replica), "
+					   "and ENABLE TRIGGER ALL leaves them firing on origin only.",
+					   func, kind->truncate_guard ? " and refuse TRUNCATE" : ""),
+			 errhint("Run SELECT mpn.check_triggers(); as the table's owner or a superuser."),
+			 errtable(td->tg_relation)));
+}
+
+/*
  * The start of every trigger's setup: the attachment checked, this
  * statement's RuleTrigger found or made, and for a recheck the trigger it
  * guards.  *needs_setup says whether the caller must read the arguments: on
@@ -269,6 +353,17 @@ mpn_setup_begin(FunctionCallInfo fcinfo, const char *func, bool before,
 			*needs_setup = false;
 	}
 	return rule;
+}
+
+/*
+ * The end of a BEFORE rule's setup, once its attachment and arguments
+ * passed: at a row (not at DDL time), its guards must be there.
+ */
+void
+mpn_setup_done(TriggerData *td, const RuleTrigger *rule, const char *func)
+{
+	if (!rule->recheck && td->tg_trigtuple != NULL)
+		require_guards(td, func);
 }
 
 /*
@@ -647,4 +742,193 @@ const char *
 mpn_trigger_name(const TriggerData *td)
 {
 	return trigger_name_on(td->tg_relation, td->tg_trigger->tgname);
+}
+
+/*
+ * Partitions
+ *
+ * An UPDATE that moves a row to another partition runs, for that row, the
+ * BEFORE UPDATE triggers of the partition it leaves, then its BEFORE
+ * DELETE triggers, then the BEFORE INSERT triggers of the partition it
+ * enters (and later that one's AFTER INSERT triggers).  For a rule the
+ * DELETE and the INSERT are one row kept, not a deletion and a new row:
+ *
+ * - BEFORE UPDATE notes the row (its tid) and the rule's columns as the
+ *   UPDATE leaves them, in the trigger's RuleTrigger, which lives in the
+ *   executor's own copy of the trigger function (fn_extra of the result
+ *   relation's FmgrInfo): no other statement can see it.
+ * - BEFORE DELETE of that very row, in that executor, can only be the
+ *   move: it is let through, and the move is put "in flight".
+ * - BEFORE INSERT, on another partition, of a row whose rule columns are
+ *   exactly those, by a trigger of the same name (a clone of the same
+ *   parent), in the same command: the move lands; the rule keeps the row's
+ *   state.  A row changed on the way (by another trigger) is a plain
+ *   INSERT to the rule, and checked as one.
+ * - The AFTER INSERT recheck finds the landed move in a queue, in order.
+ *
+ * All of it lives in TopTransactionContext, and is forgotten at the end of
+ * the transaction (mpn_moves_reset()).
+ */
+typedef struct RowMove
+{
+	NameData	trigger;		/* the name the clones share */
+	CommandId	cid;			/* the command that moves it */
+	TimestampTz statement;		/* and its statement */
+	Oid			into;			/* the partition it entered */
+	int			nvalues;
+	Datum		values[MAX_RULE_COLUMNS];
+	bool		isnull[MAX_RULE_COLUMNS];
+} RowMove;
+
+static RowMove *move_in_flight = NULL;
+static List *moves_landed = NIL;	/* RowMove *, for the rechecks */
+static int	moves_landed_head = 0;	/* the first one not yet rechecked */
+
+void
+mpn_moves_reset(void)
+{
+	move_in_flight = NULL;
+	moves_landed = NIL;
+	moves_landed_head = 0;
+}
+
+/* How many leading rule columns a move carries (the rule's column arguments) */
+static int
+move_columns(const RuleTrigger *rule)
+{
+	int			n = 0;
+
+	while (n < MAX_RULE_COLUMNS && rule->attnum[n] > 0)
+		n++;
+	return n;
+}
+
+void
+mpn_move_note_update(RuleTrigger *rule, TriggerData *td, HeapTuple written)
+{
+	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
+	MemoryContext old;
+
+	if (!td->tg_relation->rd_rel->relispartition)
+		return;
+	if (rule->move_cxt == NULL)
+		rule->move_cxt = AllocSetContextCreate(GetMemoryChunkContext(rule), "mpn row move",
+											   ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(rule->move_cxt);
+	old = MemoryContextSwitchTo(rule->move_cxt);
+	rule->move_nvalues = move_columns(rule);
+	for (int i = 0; i < rule->move_nvalues; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, rule->attnum[i] - 1);
+		Datum		value = heap_getattr(written, rule->attnum[i], tupdesc, &rule->move_isnull[i]);
+
+		rule->move_values[i] = rule->move_isnull[i] ? (Datum) 0 :
+			datumCopy(value, att->attbyval, att->attlen);
+	}
+	MemoryContextSwitchTo(old);
+	rule->updating_tid = td->tg_trigtuple->t_self;
+}
+
+bool
+mpn_move_is_delete(RuleTrigger *rule, TriggerData *td)
+{
+	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
+	RowMove    *move;
+	MemoryContext old;
+
+	if (!td->tg_relation->rd_rel->relispartition ||
+		!ItemPointerIsValid(&rule->updating_tid) ||
+		!ItemPointerEquals(&rule->updating_tid, &td->tg_trigtuple->t_self))
+		return false;
+	ItemPointerSetInvalid(&rule->updating_tid);
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	move = palloc0(sizeof(RowMove));
+	namestrcpy(&move->trigger, td->tg_trigger->tgname);
+	move->cid = GetCurrentCommandId(false);
+	move->statement = GetCurrentStatementStartTimestamp();
+	move->nvalues = rule->move_nvalues;
+	for (int i = 0; i < move->nvalues; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, rule->attnum[i] - 1);
+
+		move->isnull[i] = rule->move_isnull[i];
+		move->values[i] = move->isnull[i] ? (Datum) 0 :
+			datumCopy(rule->move_values[i], att->attbyval, att->attlen);
+	}
+	MemoryContextSwitchTo(old);
+	move_in_flight = move;
+	return true;
+}
+
+/* Does row carry exactly the rule columns of move? */
+static bool
+move_carries(const RowMove *move, const RuleTrigger *rule, TupleDesc tupdesc, HeapTuple row)
+{
+	if (move->nvalues != move_columns(rule))
+		return false;
+	for (int i = 0; i < move->nvalues; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, rule->attnum[i] - 1);
+		bool		isnull;
+		Datum		value = heap_getattr(row, rule->attnum[i], tupdesc, &isnull);
+
+		if (isnull != move->isnull[i] ||
+			(!isnull && !datum_image_eq(value, move->values[i], att->attbyval, att->attlen)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Is row, which trigger td is inserting (BEFORE) or has stored (a
+ * recheck, AFTER), a row that moves in from another partition?  A BEFORE
+ * trigger lands the move in flight: for the recheck to find it when
+ * recheck_follows, else done with it.  A recheck takes the landed move.
+ */
+bool
+mpn_move_is_insert(const RuleTrigger *rule, TriggerData *td, HeapTuple row, bool recheck_follows)
+{
+	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
+	Oid			relid = RelationGetRelid(td->tg_relation);
+
+	if (!td->tg_relation->rd_rel->relispartition)
+		return false;
+	if (!rule->recheck)
+	{
+		RowMove    *move = move_in_flight;
+
+		if (move == NULL || strcmp(NameStr(move->trigger), td->tg_trigger->tgname) != 0 ||
+			move->cid != GetCurrentCommandId(false) ||
+			move->statement != GetCurrentStatementStartTimestamp())
+			return false;
+		move_in_flight = NULL;
+		if (!move_carries(move, rule, tupdesc, row))
+			return false;
+		if (recheck_follows)
+		{
+			MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+			move->into = relid;
+			moves_landed = lappend(moves_landed, move);
+			MemoryContextSwitchTo(old);
+		}
+		return true;
+	}
+	if (rule->parent_name == NULL)
+		return false;
+	for (int i = moves_landed_head; i < list_length(moves_landed); i++)
+	{
+		RowMove    *move = (RowMove *) list_nth(moves_landed, i);
+
+		if (move == NULL || move->into != relid ||
+			strcmp(NameStr(move->trigger), rule->parent_name) != 0 ||
+			!move_carries(move, rule, tupdesc, row))
+			continue;
+		list_nth_cell(moves_landed, i)->ptr_value = NULL;
+		while (moves_landed_head < list_length(moves_landed) &&
+			   list_nth(moves_landed, moves_landed_head) == NULL)
+			moves_landed_head++;
+		return true;
+	}
+	return false;
 }

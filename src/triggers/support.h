@@ -88,13 +88,20 @@ typedef struct RuleTrigger
 	Oid			probe_collation;
 	int32		days;			/* reassign_after: the waiting period */
 	Datum		exclusive_value;	/* exclusive_offer: in the offer's type */
+	bool		exclusive_value_deferred;	/* not read: left for the first row */
 	FmgrInfo	equal;			/* exclusive_offer, partner_tenant_only: the = */
 	Oid			equal_collation;
 	Relation	rel;			/* the table of the current call */
 	/* a recheck: the AFTER ROW trigger that guards a BEFORE ROW one */
-	bool		recheck;		/* is this trigger a recheck? */
+	bool		recheck;		/* is this trigger a recheck or a truncate guard? */
 	Oid			parent_tgoid;	/* then the BEFORE trigger it guards */
 	char	   *parent_name;	/* and that trigger's name */
+	/* a row moving to another partition (support.c, "Partitions") */
+	ItemPointerData updating_tid;	/* the row of the last BEFORE UPDATE */
+	MemoryContext move_cxt;		/* holds the values below */
+	int			move_nvalues;	/* rule columns the move carries */
+	Datum		move_values[MAX_RULE_COLUMNS];	/* as that UPDATE left them */
+	bool		move_isnull[MAX_RULE_COLUMNS];
 } RuleTrigger;
 
 /*
@@ -120,17 +127,45 @@ typedef enum RuleProbe
 	PROBE_UNIQUE				/* a unique one on that column alone */
 } RuleProbe;
 
+/*
+ * Does a row already stored break the rule?  With message, also the
+ * refusal's message for it (existing_rows.c runs these over a table's rows
+ * when a rule is attached, and for mpn.violations()).
+ */
+typedef bool (*RuleStoredRowCheck) (TriggerData *td, const RuleTrigger *rule,
+									HeapTuple row, char **message);
+extern bool mpn_stored_row_reassign_after(TriggerData *td, const RuleTrigger *rule,
+										  HeapTuple row, char **message);
+extern bool mpn_stored_row_exclusive_offer(TriggerData *td, const RuleTrigger *rule,
+										   HeapTuple row, char **message);
+extern bool mpn_stored_row_partner_tenant_only(TriggerData *td, const RuleTrigger *rule,
+											   HeapTuple row, char **message);
+
 typedef struct RuleKind
 {
 	const char *name;			/* in schema mpn */
 	RuleSetup	setup;
 	bool		before;			/* a BEFORE ROW trigger? */
 	int16		recheck_events; /* 0: no recheck */
+	bool		truncate_guard; /* a BEFORE TRUNCATE guard too? */
 	int			column_args;	/* arguments that may name columns */
 	RuleProbe	probe;
+	RuleStoredRowCheck stored_row_check;	/* NULL: a stored row breaks nothing */
+	int			violation_code; /* the SQLSTATE of its refusals of a row */
 } RuleKind;
 
 extern const RuleKind *mpn_rule_kind_of_function(Oid funcoid);
+extern RuleTrigger *mpn_check_as_first_use(Relation rel, Trigger *trigger,
+										   const RuleKind *kind);
+
+/*
+ * Rows already in a table (existing_rows.c): checked when a command
+ * attaches or enables a rule, unless mpn.check_existing_rows is off.
+ */
+extern bool mpn_check_existing_rows;
+extern void mpn_validate_existing_rows(Relation rel, Trigger *trigger,
+									   const RuleKind *kind, RuleTrigger *rule);
+extern bool mpn_rule_code_is_builtin(Relation rel, const RuleTrigger *rule);
 
 /*
  * A setup run by an event trigger (no row: tg_trigtuple is NULL) may run
@@ -158,6 +193,7 @@ extern bool mpn_is_date_column(const RuleTrigger *rule, int slot);
 extern RuleTrigger *mpn_rule_for_call(FunctionCallInfo fcinfo, bool *is_new);
 extern RuleTrigger *mpn_setup_begin(FunctionCallInfo fcinfo, const char *func, bool before,
 									int16 events, const char *events_text, bool *needs_setup);
+extern void mpn_setup_done(TriggerData *td, const RuleTrigger *rule, const char *func);
 extern void mpn_setup_column_equality(FunctionCallInfo fcinfo,
                                       RuleTrigger *rule, int slot,
                                       const char *func, const char *argname);
@@ -183,6 +219,17 @@ mpn_written_row(const TriggerData *td)
  */
 extern void mpn_find_recheck_parent(TriggerData *td, RuleTrigger *rule, MemoryContext mcxt);
 extern bool mpn_recheck_applies(const TriggerData *td, const RuleTrigger *rule);
+
+/*
+ * Partitions: an UPDATE that moves a row to another partition is a DELETE
+ * from one and an INSERT into the other, each with its BEFORE ROW
+ * triggers; these tell the rules that the two are a move (support.c).
+ */
+extern void mpn_move_note_update(RuleTrigger *rule, TriggerData *td, HeapTuple written);
+extern bool mpn_move_is_delete(RuleTrigger *rule, TriggerData *td);
+extern bool mpn_move_is_insert(const RuleTrigger *rule, TriggerData *td, HeapTuple row,
+							   bool consume);
+extern void mpn_moves_reset(void);
 extern pg_noinline void mpn_report_changed_after_check(TriggerData *td, const RuleTrigger *rule,
 													   int sqlerrcode, const char *func,
 													   HeapTuple stored, const char *what);
