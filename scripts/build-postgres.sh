@@ -30,8 +30,14 @@
 # counting the minor down) is taken instead.
 #
 # Build: ./configure --prefix=<cache>/NN/install --with-icu --without-readline,
-# make -j2, make install, make -C src/test/isolation install (4 to 7 minutes
-# on 2 cores; needs bison, flex, libicu-dev, pkg-config, zlib1g-dev).  With
+# make -j2, make install, make -C src/test/isolation install, and of contrib
+# only amcheck (make -C contrib/amcheck install: test/pg_upgrade/run.sh
+# checks the extension's btree indexes with it) (4 to 7 minutes on 2 cores;
+# needs bison, flex, libicu-dev, pkg-config, zlib1g-dev).  A cached build
+# made before amcheck was part of it gets amcheck alone, built against the
+# installed server with PGXS from the source tarball kept in <cache>/NN/src
+# (seconds; nothing else is rebuilt); when that fails, the build is still
+# used, and the amcheck checks say they were skipped.  With
 # --valgrind, configure also gets --enable-cassert --enable-debug
 # CFLAGS="-O1 -g -DUSE_VALGRIND" (needs valgrind's headers, in the package
 # valgrind).
@@ -64,11 +70,36 @@ DIR=$CACHE/$MAJOR$flavour
 PREFIX=$DIR/install
 log() { echo "build-postgres $MAJOR$flavour: $*" >&2; }
 
+# contrib/amcheck for a build that lacks it (one cached before amcheck was
+# built with the server): only that module, from the source tarball kept in
+# $DIR/src, against the installed server through PGXS.  Never fatal: the
+# build is good without it, and the tests that need amcheck skip it.
+add_amcheck() {
+	local tarball work
+	[ -f "$PREFIX/share/extension/amcheck.control" ] && return 0
+	tarball=$(ls "$DIR/src"/postgresql-"$MAJOR"_*.orig.tar.* 2>/dev/null | head -n 1) || true
+	if [ -z "$tarball" ]; then
+		log "no amcheck in this build, and no source tarball in $DIR/src to build it from"
+		return 0
+	fi
+	work=$(mktemp -d "$DIR/amcheck.XXXXXX")
+	if tar -xf "$tarball" -C "$work" --wildcards '*/contrib/amcheck/*' &&
+		make -C "$work"/postgresql-*/contrib/amcheck USE_PGXS=1 PG_CONFIG="$PREFIX/bin/pg_config" install \
+			>"$DIR/amcheck.log" 2>&1; then
+		log "added contrib/amcheck to the cached build (from $(basename "$tarball"))"
+	else
+		log "could not add contrib/amcheck (see $DIR/amcheck.log); going on without it"
+	fi
+	rm -rf "$work"
+	return 0
+}
+
 # A finished build leaves its stamp last; anything short of it is rebuilt.
 # A valgrind build is only of use with its suppressions next to it.
 if [ -f "$DIR/built" ] && [ -x "$PREFIX/bin/pg_config" ] &&
 	{ [ "$VALGRIND" = 0 ] || [ -s "$DIR/valgrind.supp" ]; }; then
 	log "cached: $(cat "$DIR/built")"
+	add_amcheck
 	echo "$PREFIX/bin/pg_config"
 	exit 0
 fi
@@ -192,6 +223,7 @@ fi
 	make -j2 >"$DIR/make.log" 2>&1
 	make install >"$DIR/install.log" 2>&1
 	make -C src/test/isolation install >>"$DIR/install.log" 2>&1
+	make -C contrib/amcheck install >>"$DIR/install.log" 2>&1
 ) || {
 	log "build failed; see the logs in $DIR (configure.log, make.log, install.log)"
 	exit 1

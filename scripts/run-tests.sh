@@ -42,7 +42,12 @@
 # (scripts/throwaway-cluster.sh): the pg_regress suites and isolation specs,
 # the README's SQL examples (test/readme/run.sh), the BI clients through
 # JDBC and ODBC (test/bi/run.sh), the pgbench load test,
-# and a look at the server log for crashes.  The
+# and a look at the server log for crashes.  Then, between two servers,
+# each on clusters of its own: pg_upgrade of a cluster that uses the
+# extension, in copy and --link mode (test/pg_upgrade/run.sh), and logical
+# replication of guarded tables (test/replication/run.sh): the server
+# tested to itself (15 -> 15 by default); with --all also pg_upgrade
+# 17 -> 18 and replication 15 -> 18, when those majors were built.  The
 # fuzzers, which test plain C, run once.
 #
 # Run as root on a fresh Debian 12 machine (packages are installed), or as a
@@ -131,10 +136,34 @@ test_server() {						# test_server PG_CONFIG
 	echo "== $label ($pgc)"
 	if ! PG_CONFIG=$pgc scripts/install.sh --build-only 2>&1 | tee -a "$log.build"; then
 		report "build $label (make WERROR=1, install)" FAILED
-		return
+		return 1
 	fi
 	report "build $label (make WERROR=1, install)" ok
 	suites "$pgc" "$label" || status=1
+	return 0
+}
+
+# A test between two servers that have the extension installed (FROM and
+# TO may be the same): test/pg_upgrade/run.sh or test/replication/run.sh.
+# Each makes its own clusters and prints "... ok"/"... FAILED" lines, which
+# the closing count reads, and its own "N passed, N failed" (not counted).
+# A script not in the tree (yet) is reported as skipped and fails nothing.
+between_servers() {					# between_servers SCRIPT NAME FROM_PG_CONFIG TO_PG_CONFIG
+	local script=$1 name=$2 from=$3 to=$4 pair
+	pair="$(major_of "$from")->$(major_of "$to")"
+	if [ ! -f "$script" ]; then
+		echo "$name $pair ... skipped ($script is not in the tree)"
+		return
+	fi
+	echo "== $name $pair: $script $from $to"
+	bash "$script" "$from" "$to" 2>&1 | tee -a "$log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+}
+major_of() { "$1" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/'; }
+# pg_upgrade and logical replication from one server to another
+upgrade_and_replication() {			# upgrade_and_replication FROM TO
+	between_servers test/pg_upgrade/run.sh pg_upgrade "$1" "$2"
+	between_servers test/replication/run.sh replication "$1" "$2"
 }
 
 # The Debian package: build it from a copy of the tree (dpkg-buildpackage
@@ -383,22 +412,42 @@ case $mode in
 		[ "$DISCARD" = 1 ] && test_discard_caches
 		;;
 	one)
-		test_server "$PG_CONFIG_ARG"
+		test_server "$PG_CONFIG_ARG" &&
+			upgrade_and_replication "$PG_CONFIG_ARG" "$PG_CONFIG_ARG"
 		;;
 	all)
-		test_server /usr/lib/postgresql/15/bin/pg_config
+		pgc15=/usr/lib/postgresql/15/bin/pg_config
+		# 15 -> 15 while the source build is installed (the package test
+		# below replaces it for a while)
+		ok15=0
+		test_server "$pgc15" && { ok15=1; upgrade_and_replication "$pgc15" "$pgc15"; }
 		test_package
+		declare -A built=()			# major -> pg_config, built and installed
 		for major in 16 17 18 19; do
-			[ -x "/usr/lib/postgresql/$major/bin/pg_config" ] && { test_server "/usr/lib/postgresql/$major/bin/pg_config"; continue; }
+			if [ -x "/usr/lib/postgresql/$major/bin/pg_config" ]; then
+				test_server "/usr/lib/postgresql/$major/bin/pg_config" && built[$major]=/usr/lib/postgresql/$major/bin/pg_config
+				continue
+			fi
 			echo "== PostgreSQL $major: from Debian's source packages (scripts/build-postgres.sh)"
 			pgc=$(scripts/build-postgres.sh "$major" | tail -n 1)
 			rc=${PIPESTATUS[0]}
 			case $rc in
-				0) test_server "$pgc" ;;
+				0) test_server "$pgc" && built[$major]=$pgc ;;
 				3) echo "PostgreSQL $major ... skipped (Debian's archive serves no source of it)"; skipped+=("$major") ;;
 				*) report "build PostgreSQL $major from source" FAILED ;;
 			esac
 		done
+		# across majors: each needs both ends built and installed
+		if [ -n "${built[17]:-}" ] && [ -n "${built[18]:-}" ]; then
+			between_servers test/pg_upgrade/run.sh pg_upgrade "${built[17]}" "${built[18]}"
+		else
+			echo "pg_upgrade 17->18 ... skipped (17 and 18 were not both built)"
+		fi
+		if [ "$ok15" = 1 ] && [ -n "${built[18]:-}" ]; then
+			between_servers test/replication/run.sh replication "$pgc15" "${built[18]}"
+		else
+			echo "replication 15->18 ... skipped (15 and 18 were not both built)"
+		fi
 		;;
 esac
 

@@ -191,9 +191,10 @@ ORDER BY oprleft::regtype::text, oprname;
 -- Functions: the types' and the rules' functions are in C, IMMUTABLE
 -- (mpn.today() is STABLE: it reads the clock), STRICT and PARALLEL SAFE;
 -- mpn.violations() reads tables (STABLE, PARALLEL RESTRICTED: it may wait
--- for a writer, as a rule's probe does); the comparisons are LEAKPROOF.  Trigger functions, mpn.check_triggers()
--- (it adds triggers) and the functions that build a ledger (DDL, data) are
--- the exceptions, listed here too.
+-- for a writer, as a rule's probe does); the comparisons are LEAKPROOF.
+-- Trigger functions, mpn.check_triggers() (it adds triggers) and the
+-- functions that build a ledger (DDL, data) are the exceptions, listed
+-- here too.
 --
 SELECT p.oid::regprocedure AS function, p.prokind, l.lanname, p.provolatile,
        p.proisstrict, p.proparallel, p.proleakproof
