@@ -252,20 +252,19 @@ mpn_rule_for_call(FunctionCallInfo fcinfo, bool *is_new)
 }
 
 /*
- * Is the extension's SQL at 1.3 or later, where every BEFORE rule has its
- * guards?  (A library newer than the SQL runs 1.1's and 1.2's attachments
- * as they are until ALTER EXTENSION ... UPDATE makes the guards.)  1.3
- * made mpn.violations(regclass).
+ * Does the extension's SQL have function mpn.name(argtype)?  (How the
+ * library tells which version's objects the database has: 1.1 made
+ * mpn.check_triggers(boolean) and the rechecks, 1.3 mpn.violations(regclass)
+ * and the truncate guards.)
  */
 static bool
-sql_makes_truncate_guards(void)
+sql_has_function(const char *name, Oid argtype)
 {
 	Oid			mpn = get_namespace_oid("mpn", true);
-	Oid			argtypes[1] = {REGCLASSOID};
 
 	return OidIsValid(mpn) &&
-		SearchSysCacheExists3(PROCNAMEARGSNSP, CStringGetDatum("violations"),
-							  PointerGetDatum(buildoidvector(argtypes, 1)),
+		SearchSysCacheExists3(PROCNAMEARGSNSP, CStringGetDatum(name),
+							  PointerGetDatum(buildoidvector(&argtype, 1)),
 							  ObjectIdGetDatum(mpn));
 }
 
@@ -316,8 +315,16 @@ require_guards(TriggerData *td, const char *func)
 	}
 	if (recheck && (truncate || !kind->truncate_guard))
 		return;
-	if (!sql_makes_truncate_guards())
-		return;					/* 1.0 to 1.2: as they were */
+
+	/*
+	 * A database still on older SQL is asked for what its version makes:
+	 * no guard under 1.0, the recheck alone under 1.1 and 1.2, until ALTER
+	 * EXTENSION ... UPDATE.
+	 */
+	if (recheck && !sql_has_function("violations", REGCLASSOID))
+		return;
+	if (!recheck && !sql_has_function("check_triggers", BOOLOID))
+		return;
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("trigger \"%s\" on table \"%s\" is missing the guards of its rule",
