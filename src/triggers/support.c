@@ -9,6 +9,7 @@
  */
 #include "support.h"
 
+#include "access/relation.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
 #include "nodes/makefuncs.h"
@@ -765,7 +766,9 @@ mpn_trigger_name(const TriggerData *td)
  *   executor's own copy of the trigger function (fn_extra of the result
  *   relation's FmgrInfo): no other statement can see it.
  * - BEFORE DELETE of that very row, in that executor, can only be the
- *   move: it is let through, and the move is put "in flight".
+ *   move: it is let through, and the move is put "in flight".  (Should a
+ *   later BEFORE DELETE trigger keep the row, the move is called off; the
+ *   INSERT below finds the row still there, and is no move.)
  * - BEFORE INSERT, on another partition, of a row whose rule columns are
  *   exactly those, by a trigger of the same name (a clone of the same
  *   parent), in the same command: the move lands; the rule keeps the row's
@@ -781,6 +784,8 @@ typedef struct RowMove
 	NameData	trigger;		/* the name the clones share */
 	CommandId	cid;			/* the command that moves it */
 	TimestampTz statement;		/* and its statement */
+	Oid			from;			/* the partition it left */
+	ItemPointerData from_tid;	/* and its row there */
 	Oid			into;			/* the partition it entered */
 	int			nvalues;
 	Datum		values[MAX_RULE_COLUMNS];
@@ -851,6 +856,8 @@ mpn_move_is_delete(RuleTrigger *rule, TriggerData *td)
 	old = MemoryContextSwitchTo(TopTransactionContext);
 	move = palloc0(sizeof(RowMove));
 	namestrcpy(&move->trigger, td->tg_trigger->tgname);
+	move->from = RelationGetRelid(td->tg_relation);
+	move->from_tid = td->tg_trigtuple->t_self;
 	move->cid = GetCurrentCommandId(false);
 	move->statement = GetCurrentStatementStartTimestamp();
 	move->nvalues = rule->move_nvalues;
@@ -865,6 +872,23 @@ mpn_move_is_delete(RuleTrigger *rule, TriggerData *td)
 	MemoryContextSwitchTo(old);
 	move_in_flight = move;
 	return true;
+}
+
+/*
+ * Has the row the move left been deleted, by this command?  (Another
+ * BEFORE DELETE trigger may have kept it, and with it called the move off.)
+ */
+static bool
+move_left_its_row(const RowMove *move)
+{
+	Relation	from = relation_open(move->from, NoLock);
+	TupleTableSlot *slot = table_slot_create(from, NULL);
+	ItemPointerData tid = move->from_tid;
+	bool		still_there = table_tuple_fetch_row_version(from, &tid, SnapshotSelf, slot);
+
+	ExecDropSingleTupleTableSlot(slot);
+	relation_close(from, NoLock);
+	return !still_there;
 }
 
 /* Does row carry exactly the rule columns of move? */
@@ -909,7 +933,7 @@ mpn_move_is_insert(const RuleTrigger *rule, TriggerData *td, HeapTuple row, bool
 			move->statement != GetCurrentStatementStartTimestamp())
 			return false;
 		move_in_flight = NULL;
-		if (!move_carries(move, rule, tupdesc, row))
+		if (!move_carries(move, rule, tupdesc, row) || !move_left_its_row(move))
 			return false;
 		if (recheck_follows)
 		{
