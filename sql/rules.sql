@@ -476,3 +476,28 @@ CREATE TABLE rules_bad (
 );
 SELECT mpn_test.core_error($q$CREATE INDEX rules_keys_usable ON rules_keys (mpn.key_is_usable(redeemed_on))$q$)
        AS index_on_stable_rule;
+
+-- On a Citus node (here: the setting citus.propagate_set_commands exists,
+-- as a placeholder, as Citus defines it), a session's SET of mpn.as_of_date
+-- or mpn.time_zone would not reach the workers, where distributed tables'
+-- queries compute "today": it is refused, except as SET LOCAL with
+-- citus.propagate_set_commands = 'local', which Citus carries to the
+-- workers (a plain SET or set_config() it does not carry, even in a
+-- transaction).  Last in this suite: the placeholder stays.
+SET citus.propagate_set_commands = 'none';
+SET mpn.as_of_date = '2025-06-15';
+SET mpn.time_zone = 'Europe/Paris';
+BEGIN;
+SET LOCAL citus.propagate_set_commands = 'local';
+SET LOCAL mpn.as_of_date = '2025-06-15';
+SELECT mpn.today();
+COMMIT;
+SET citus.propagate_set_commands = 'local';
+SET mpn.as_of_date = '2025-06-15';
+BEGIN;
+SET mpn.as_of_date = '2025-06-15';
+ROLLBACK;
+BEGIN;
+SELECT set_config('mpn.as_of_date', '2025-06-15', true);
+ROLLBACK;
+SELECT current_setting('mpn.as_of_date') AS as_of_date;

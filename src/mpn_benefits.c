@@ -19,6 +19,8 @@
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/guc.h"
+#include "nodes/parsenodes.h"
+#include "tcop/utility.h"
 #include "utils/timestamp.h"
 
 #include "mpn_benefits.h"
@@ -57,13 +59,82 @@ set_guc_extra(void **extra, const void *value, size_t size)
 	return true;
 }
 
+/*
+ * Is the statement being run a SET LOCAL?  A GUC check hook is not told,
+ * so the extension's utility hook (installed when the library loads) notes
+ * it around each SET statement.  Anything else that sets a value (a
+ * function's SET clause, set_config()) counts as a session's SET.
+ */
+static bool setting_is_local = false;
+static ProcessUtility_hook_type prev_utility_hook = NULL;
+
+static void
+note_set_local(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+			   ProcessUtilityContext context, ParamListInfo params,
+			   QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	bool		save = setting_is_local;
+	Node	   *stmt = pstmt->utilityStmt;
+
+	setting_is_local = IsA(stmt, VariableSetStmt) && ((VariableSetStmt *) stmt)->is_local;
+	PG_TRY();
+	{
+		if (prev_utility_hook)
+			prev_utility_hook(pstmt, queryString, readOnlyTree, context, params,
+							  queryEnv, dest, qc);
+		else
+			standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+									queryEnv, dest, qc);
+	}
+	PG_FINALLY();
+	{
+		setting_is_local = save;
+	}
+	PG_END_TRY();
+}
+
+/*
+ * Does a value set from this source reach every session that computes
+ * "today" for the query?  On one server, always.  On a Citus node, a
+ * session's SET stays in the coordinator's session, while the queries of
+ * distributed tables run in the workers' sessions, which would compute
+ * their own "today": one report, two calendars.  Citus carries a SET LOCAL
+ * to the workers when citus.propagate_set_commands is 'local' (and no
+ * other SET); ALTER DATABASE/ROLE ... SET and
+ * the configuration file are read by every node.  Anything else a session
+ * sets there is refused.  (Citus's own connections, whose names begin with
+ * citus_internal, carry the coordinator's SET LOCAL to a worker.)
+ */
+static bool
+reaches_citus_workers(const char *name, GucSource source)
+{
+	const char *propagate;
+
+	if (source != PGC_S_SESSION)
+		return true;
+	propagate = GetConfigOption("citus.propagate_set_commands", true, false);
+	if (propagate == NULL)
+		return true;			/* no Citus here */
+	if (strcmp(propagate, "local") == 0 && setting_is_local)
+		return true;
+	if (application_name != NULL && strncmp(application_name, "citus_internal", 14) == 0)
+		return true;
+	GUC_check_errcode(ERRCODE_FEATURE_NOT_SUPPORTED);
+	GUC_check_errmsg("%s set in a session does not reach the Citus workers", name);
+	GUC_check_errdetail("Queries of distributed tables compute \"today\" on the workers, which would not see this value.");
+	GUC_check_errhint("In a transaction: SET citus.propagate_set_commands = 'local'; then SET LOCAL %s. "
+					  "For good: ALTER DATABASE or ALTER ROLE ... SET %s.", name, name);
+	return false;
+}
+
 /* Accept a zone PostgreSQL knows and can use (no leap-second zones) */
 static bool
 check_time_zone(char **newval, void **extra, GucSource source)
 {
 	pg_tz	   *tz;
 
-	(void) source;
+	if (!reaches_citus_workers("mpn.time_zone", source))
+		return false;
 	tz = pg_tzset(*newval);
 	if (tz == NULL)
 	{
@@ -90,7 +161,8 @@ check_as_of_date(char **newval, void **extra, GucSource source)
 {
 	int32		day;
 
-	(void) source;
+	if (!reaches_citus_workers("mpn.as_of_date", source))
+		return false;
 	if (*newval == NULL || **newval == '\0')
 	{
 		*extra = NULL;
@@ -161,4 +233,6 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("mpn");
 	RegisterXactCallback(forget_moves, NULL);
+	prev_utility_hook = ProcessUtility_hook;
+	ProcessUtility_hook = note_set_local;
 }
