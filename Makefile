@@ -37,7 +37,7 @@ DATA = src/sql/mpn_benefits--1.0.sql src/sql/mpn_benefits--1.1.sql src/sql/mpn_b
 	src/sql/mpn_benefits--1.0--1.1.sql src/sql/mpn_benefits--1.1--1.2.sql
 
 # pg_regress suites in sql/ and expected/, isolation specs in specs/
-REGRESS = setup product_key license_term soft_input_errors rules triggers_setup redeem_once reassign_after exclusive_offer partner_tenant_only triggers_safety security ledger ledger_dump upgrade
+REGRESS = setup product_key license_term soft_input_errors rules triggers_setup redeem_once reassign_after exclusive_offer partner_tenant_only existing_rows truncate_guard partitions guards triggers_safety security ledger ledger_dump upgrade
 REGRESS_OPTS = --load-extension=mpn_benefits
 ISOLATION = redeem_once_race reassign_after_race exclusive_offer_race partner_tenant_race security_locks
 ISOLATION_OPTS = --load-extension=mpn_benefits
