@@ -392,6 +392,48 @@ RESET ROLE;
 SELECT name, internal, enabled FROM triggers_of('owned_offers');
 
 --
+-- What the attack on 1.3 found, each refused now: mpn.violations() of a
+-- relation that is no table (an index crashed the server), of a table
+-- under row-level security for the caller (ctids of hidden rows), with
+-- more arguments than a rule takes, and redeem_once's arguments checked
+-- although no stored row can break it
+--
+CREATE TABLE edge (id integer PRIMARY KEY, tenant text, partner_tenant text, demo boolean);
+CREATE INDEX edge_pair ON edge (tenant, partner_tenant);
+INSERT INTO edge VALUES (1, 'a', 'a', true), (2, 'b', 'a', true), (3, 'c', 'a', true);
+CALL try($$SELECT * FROM mpn.violations('edge_pair', 'mpn.partner_tenant_only', 'tenant', 'partner_tenant')$$);
+CALL try($$SELECT * FROM mpn.violations('edge_pair')$$);
+CREATE VIEW edge_view AS SELECT * FROM edge;
+CALL try($$SELECT * FROM mpn.violations('edge_view')$$);
+CALL try($$SELECT * FROM mpn.violations('edge', 'mpn.partner_tenant_only', 'tenant', 'partner_tenant', 'demo', 'id')$$);
+CALL try($$SELECT * FROM mpn.violations('edge', 'mpn.redeem_once', 'nokey', 'redeemed')$$);
+CALL try($$SELECT * FROM mpn.violations('edge', 'mpn.redeem_once', 'tenant', 'demo')$$);
+-- row-level security: the owner may list; a reader the policies apply to
+-- may not (not even the ctids of rows it cannot see)
+ALTER TABLE edge ENABLE ROW LEVEL SECURITY;
+CREATE POLICY only_first ON edge FOR SELECT USING (id = 1);
+GRANT SELECT ON edge TO regress_mpn_rows_reader;
+SELECT row_identity FROM mpn.violations('edge', 'mpn.partner_tenant_only', 'tenant', 'partner_tenant') ORDER BY 1;
+SET ROLE regress_mpn_rows_reader;
+SELECT id FROM edge;
+SELECT * FROM mpn.violations('edge', 'mpn.partner_tenant_only', 'tenant', 'partner_tenant');
+RESET ROLE;
+DROP TABLE edge CASCADE;
+
+-- A subscription adopted with no day of assignment (mpn.check_existing_rows
+-- off) cannot pass on: its wait cannot be counted
+CREATE TABLE adopted_seats (id integer PRIMARY KEY, subscriber text, assigned_on date, note text);
+INSERT INTO adopted_seats VALUES (1, 'alice', NULL, NULL);
+SET mpn.check_existing_rows = off;
+CREATE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON adopted_seats
+	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on');
+RESET mpn.check_existing_rows;
+UPDATE adopted_seats SET note = 'kept' WHERE id = 1;
+CALL try($$UPDATE adopted_seats SET subscriber = 'bob' WHERE id = 1$$);
+SELECT * FROM adopted_seats;
+DROP TABLE adopted_seats;
+
+--
 -- Clean-up
 --
 SET client_min_messages = warning;

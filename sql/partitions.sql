@@ -273,6 +273,97 @@ ALTER TABLE keys ATTACH PARTITION keys_us FOR VALUES IN ('us');
 SELECT name, internal, tgtype, enabled, depends_on FROM triggers_of('keys_us');
 
 --
+-- What the attack on 1.3 found, each refused now.  A row a rule lets
+-- leave its partition must be stored in another partition under the same
+-- rule, with the rule's columns as they left, or the transaction fails at
+-- its commit: a DELETE dressed as a move (MERGE whose UPDATE another
+-- trigger skipped), a move to a partition whose clone of the rule is
+-- disabled, a BEFORE INSERT trigger there that drops or changes the row
+-- after the rule let it in; one that changes it before is refused at once.
+--
+CREATE TABLE moved (id integer, region text, key text, redeemed date, note text,
+	PRIMARY KEY (id, region)) PARTITION BY LIST (region);
+CREATE TABLE moved_eu (LIKE moved);
+CREATE UNIQUE INDEX ON moved_eu (key);
+CREATE TABLE moved_us (LIKE moved);
+CREATE UNIQUE INDEX ON moved_us (key);
+ALTER TABLE moved ATTACH PARTITION moved_eu FOR VALUES IN ('eu');
+ALTER TABLE moved ATTACH PARTITION moved_us FOR VALUES IN ('us');
+CREATE TRIGGER redeem_once BEFORE INSERT OR UPDATE OR DELETE ON moved
+	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('key', 'redeemed');
+INSERT INTO moved VALUES (1, 'eu', 'K1', '2021-01-01', NULL), (2, 'eu', 'K2', NULL, NULL);
+-- the recheck of a partition fires on INSERT too (tgtype 21)
+SELECT name, tgtype FROM triggers_of('moved_us') WHERE internal ORDER BY 1;
+-- (a) MERGE: an UPDATE skipped by a trigger, then a DELETE of that row
+CREATE FUNCTION skip_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER z_skip BEFORE UPDATE ON moved_eu FOR EACH ROW EXECUTE FUNCTION skip_update();
+CALL try($$MERGE INTO moved t USING (VALUES (1), (2)) s(n) ON t.key = 'K1'
+	WHEN MATCHED AND s.n = 1 THEN UPDATE SET note = 'skipped'
+	WHEN MATCHED THEN DELETE$$);
+DROP TRIGGER z_skip ON moved_eu;
+-- (b) a move to a partition whose clone is disabled
+ALTER TABLE moved_us DISABLE TRIGGER redeem_once;
+CALL try($$UPDATE moved SET region = 'us' WHERE key = 'K1'$$);
+ALTER TABLE moved_us ENABLE TRIGGER redeem_once;
+-- (c) a BEFORE INSERT trigger of the partition entered that drops the row,
+-- or changes its redemption, after the rule let it in ...
+CREATE FUNCTION redate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_ARGV[0] = 'drop' THEN
+		RETURN NULL;
+	END IF;
+	NEW.redeemed := NEW.redeemed + 1;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER z_drop BEFORE INSERT ON moved_us FOR EACH ROW EXECUTE FUNCTION redate('drop');
+CALL try($$UPDATE moved SET region = 'us' WHERE key = 'K1'$$);
+DROP TRIGGER z_drop ON moved_us;
+CREATE TRIGGER z_redate BEFORE INSERT ON moved_us FOR EACH ROW EXECUTE FUNCTION redate('redate');
+CALL try($$UPDATE moved SET region = 'us' WHERE key = 'K1'$$);
+DROP TRIGGER z_redate ON moved_us;
+-- ... or before it (refused by the rule at once)
+CREATE TRIGGER a_redate BEFORE INSERT ON moved_us FOR EACH ROW EXECUTE FUNCTION redate('redate');
+CALL try($$UPDATE moved SET region = 'us' WHERE key = 'K1'$$);
+DROP TRIGGER a_redate ON moved_us;
+-- in a subtransaction that is rolled back, a refused move leaves nothing
+-- behind for the commit to trip on
+BEGIN;
+SAVEPOINT s;
+ALTER TABLE moved_us DISABLE TRIGGER redeem_once;
+UPDATE moved SET region = 'us' WHERE key = 'K1';
+ROLLBACK TO SAVEPOINT s;
+UPDATE moved SET note = 'fine' WHERE key = 'K2';
+COMMIT;
+-- the key is where it was, redeemed as it was; a plain move works
+SELECT tableoid::regclass AS partition, * FROM moved ORDER BY id;
+UPDATE moved SET region = 'us' WHERE key = 'K1';
+SELECT tableoid::regclass AS partition, * FROM moved ORDER BY id;
+DROP TABLE moved;
+
+-- A foreign partition holds no rows of ours and can have no TRUNCATE
+-- trigger: reassign_after attaches to a parent with one, without a
+-- truncate guard there
+CREATE FOREIGN DATA WRAPPER mpn_part_fdw;
+CREATE SERVER mpn_part_server FOREIGN DATA WRAPPER mpn_part_fdw;
+CREATE TABLE far_seats (id integer, region text, subscriber text, assigned_on date)
+	PARTITION BY LIST (region);
+CREATE TABLE far_seats_eu PARTITION OF far_seats FOR VALUES IN ('eu');
+CREATE FOREIGN TABLE far_seats_us PARTITION OF far_seats FOR VALUES IN ('us')
+	SERVER mpn_part_server;
+CREATE TRIGGER reassign_after BEFORE INSERT OR UPDATE OR DELETE ON far_seats
+	FOR EACH ROW EXECUTE FUNCTION mpn.reassign_after('subscriber', 'assigned_on');
+SELECT name, tgtype FROM triggers_of('far_seats_us') ORDER BY 1;
+SELECT name, tgtype FROM triggers_of('far_seats_eu') ORDER BY 1;
+DROP TABLE far_seats;
+DROP SERVER mpn_part_server;
+DROP FOREIGN DATA WRAPPER mpn_part_fdw;
+
+--
 -- Clean-up
 --
 SET client_min_messages = warning;

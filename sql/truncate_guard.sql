@@ -135,10 +135,7 @@ GRANT USAGE ON SCHEMA mpn_trunc_test TO regress_mpn_trunc_truncator;
 GRANT TRUNCATE ON keys, subscriptions, subscriptions_30 TO regress_mpn_trunc_truncator;
 SET ROLE regress_mpn_trunc_truncator;
 TRUNCATE keys;
--- (only the SQLSTATE here: see the report on the message this role gets)
-\set VERBOSITY sqlstate
 TRUNCATE subscriptions;
-\set VERBOSITY default
 -- (one whose subscriptions are past their wait it truncates)
 TRUNCATE subscriptions_30;
 RESET ROLE;

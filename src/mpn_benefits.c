@@ -191,10 +191,22 @@ static void
 forget_moves(XactEvent event, void *arg)
 {
 	(void) arg;
-	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
-		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
-		event == XACT_EVENT_PREPARE)
+	if (event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PRE_PREPARE)
+		mpn_moves_check_arrived();
+	else if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+			 event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+			 event == XACT_EVENT_PREPARE)
 		mpn_moves_reset();
+}
+
+static void
+forget_subxact_moves(SubXactEvent event, SubTransactionId mySubid,
+					 SubTransactionId parentSubid, void *arg)
+{
+	(void) parentSubid;
+	(void) arg;
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		mpn_moves_forget_subxact(mySubid);
 }
 
 void
@@ -233,6 +245,7 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("mpn");
 	RegisterXactCallback(forget_moves, NULL);
+	RegisterSubXactCallback(forget_subxact_moves, NULL);
 	prev_utility_hook = ProcessUtility_hook;
 	ProcessUtility_hook = note_set_local;
 }

@@ -52,13 +52,13 @@
  */
 static const RuleKind rule_kinds[] = {
 	{"redeem_once", mpn_setup_redeem_once, true, TRIGGER_TYPE_UPDATE, true, 2, PROBE_UNIQUE,
-	NULL, ERRCODE_RESTRICT_VIOLATION},
+	NULL, ERRCODE_RESTRICT_VIOLATION, true},
 	{"reassign_after", mpn_setup_reassign_after, true, TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE, true, 2, PROBE_NONE,
-	mpn_stored_row_reassign_after, ERRCODE_CHECK_VIOLATION},
+	mpn_stored_row_reassign_after, ERRCODE_CHECK_VIOLATION, false},
 	{"exclusive_offer", mpn_setup_exclusive_offer, false, 0, false, 2, PROBE_ANY,
-	mpn_stored_row_exclusive_offer, ERRCODE_EXCLUSION_VIOLATION},
+	mpn_stored_row_exclusive_offer, ERRCODE_EXCLUSION_VIOLATION, false},
 	{"partner_tenant_only", mpn_setup_partner_tenant_only, true, TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE, false, 3, PROBE_NONE,
-	mpn_stored_row_partner_tenant_only, ERRCODE_CHECK_VIOLATION},
+	mpn_stored_row_partner_tenant_only, ERRCODE_CHECK_VIOLATION, false},
 };
 
 #define RECHECK_NAME "mpn_recheck"
@@ -186,11 +186,30 @@ check_replaced(Relation rel, const Trigger *trigger, bool caller_owns)
 	drop_rechecks(rechecks);
 }
 
-/* Is t a guard of trigger: its function and arguments, enabled ALWAYS? */
+/*
+ * The events of a rule's recheck on rel: redeem_once's, on a partition,
+ * include INSERT, for the rows moving in (support.c, "Partitions")
+ */
+int16
+mpn_recheck_events(const RuleKind *kind, Relation rel)
+{
+	if (kind->recheck_moves_in && rel->rd_rel->relispartition)
+		return kind->recheck_events | TRIGGER_TYPE_INSERT;
+	return kind->recheck_events;
+}
+
+#define GUARD_EVENTS (TRIGGER_TYPE_INSERT | TRIGGER_TYPE_DELETE | TRIGGER_TYPE_UPDATE)
+
+/*
+ * Is t a guard of trigger on rel: its function and arguments, enabled
+ * ALWAYS, and (a recheck) on the events the rule wants there?
+ */
 static bool
-guard_is_current(const Trigger *t, const Trigger *trigger)
+guard_is_current(const Trigger *t, const Trigger *trigger, const RuleKind *kind, Relation rel)
 {
 	if (t->tgenabled != TRIGGER_FIRES_ALWAYS || t->tgnargs != trigger->tgnargs)
+		return false;
+	if (TRIGGER_FOR_ROW(t->tgtype) && (t->tgtype & GUARD_EVENTS) != mpn_recheck_events(kind, rel))
 		return false;
 	for (int a = 0; a < t->tgnargs; a++)
 		if (strcmp(t->tgargs[a], trigger->tgargs[a]) != 0)
@@ -212,7 +231,7 @@ make_guard(Relation rel, const Trigger *trigger, const RuleKind *kind, bool trun
 		stmt->args = lappend(stmt->args, makeString(pstrdup(trigger->tgargs[a])));
 	stmt->row = !truncate;
 	stmt->timing = truncate ? TRIGGER_TYPE_BEFORE : TRIGGER_TYPE_AFTER;
-	stmt->events = truncate ? TRIGGER_TYPE_TRUNCATE : kind->recheck_events;
+	stmt->events = truncate ? TRIGGER_TYPE_TRUNCATE : mpn_recheck_events(kind, rel);
 	/* it always fires, and applies when the trigger it guards fires */
 	guard = CreateTriggerFiringOn(stmt, NULL, RelationGetRelid(rel), InvalidOid,
 								  InvalidOid, InvalidOid, trigger->tgfoid, InvalidOid,
@@ -235,7 +254,9 @@ ensure_guards(Relation rel, const Trigger *trigger, const RuleKind *kind)
 	TriggerDesc *trigdesc = CopyTriggerDesc(rel->trigdesc);
 	List	   *stale = NIL;
 	bool		have_recheck = false;
-	bool		have_truncate = !kind->truncate_guard;
+	/* a foreign table can have no TRUNCATE trigger (nor rows of ours to guard) */
+	bool		have_truncate = !kind->truncate_guard ||
+		rel->rd_rel->relkind == RELKIND_FOREIGN_TABLE;
 	ListCell   *lc;
 
 	foreach(lc, rechecks_of(trigger->tgoid))
@@ -246,7 +267,7 @@ ensure_guards(Relation rel, const Trigger *trigger, const RuleKind *kind)
 		for (int i = 0; trigdesc != NULL && i < trigdesc->numtriggers; i++)
 			if (trigdesc->triggers[i].tgoid == oid)
 				t = &trigdesc->triggers[i];
-		if (t != NULL && guard_is_current(t, trigger) &&
+		if (t != NULL && guard_is_current(t, trigger, kind, rel) &&
 			(TRIGGER_FOR_TRUNCATE(t->tgtype) ? !have_truncate : !have_recheck))
 		{
 			if (TRIGGER_FOR_TRUNCATE(t->tgtype))
@@ -385,6 +406,7 @@ check_table(Oid relid, CheckMode mode, const AttachSpec *spec, bool whole)
 	 * runs as its writer, as every domain CHECK does.
 	 */
 	mpn_ddl_runs_table_code = is_member_of_role_nosuper(GetUserId(), rel->rd_rel->relowner);
+	mpn_ddl_caller = GetUserId();
 	mpn_begin_as_owner(rel->rd_rel->relowner, &identity);
 
 	/* a copy: making a recheck rebuilds the relcache's */

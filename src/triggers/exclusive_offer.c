@@ -60,7 +60,16 @@ exclusive_value_context(void *arg)
 static bool
 input_is_builtin(Oid type, Oid typinput)
 {
-	return getBaseType(type) == type && get_func_namespace(typinput) == PG_CATALOG_NAMESPACE;
+	char		typtype = get_typtype(type);
+
+	/*
+	 * A base type that is no array (an array, a composite or a range
+	 * reads its elements through their types, which may be domains), or
+	 * an enum
+	 */
+	return (typtype == TYPTYPE_ENUM ||
+			(typtype == TYPTYPE_BASE && !OidIsValid(get_element_type(type)))) &&
+		get_func_namespace(typinput) == PG_CATALOG_NAMESPACE;
 }
 
 RuleTrigger *

@@ -36,6 +36,7 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/regproc.h"
+#include "utils/rls.h"
 #include "utils/syscache.h"
 
 bool		mpn_check_existing_rows = true;
@@ -200,14 +201,53 @@ typedef struct FirstViolation
 	char	   *message;
 } FirstViolation;
 
+/*
+ * The message is made as the role that issued the command (the check runs
+ * as the table's owner): it shows the values that role may read, no more,
+ * as the rule's own refusals do.  Only built-in output functions run here,
+ * or the owner's own command runs this.
+ */
 static bool
 keep_first(HeapTuple row, void *arg)
 {
 	FirstViolation *first = (FirstViolation *) arg;
 
 	if (first->message == NULL)
-		(void) first->kind->stored_row_check(&first->td, first->rule, row, &first->message);
+	{
+		Oid			owner;
+		int			sec_context;
+
+		GetUserIdAndSecContext(&owner, &sec_context);
+		SetUserIdAndSecContext(mpn_ddl_caller, sec_context);
+		PG_TRY();
+		{
+			(void) first->kind->stored_row_check(&first->td, first->rule, row, &first->message);
+		}
+		PG_FINALLY();
+		{
+			SetUserIdAndSecContext(owner, sec_context);
+		}
+		PG_END_TRY();
+	}
 	return true;				/* and count them all */
+}
+
+/* May the role that issued the command read the rule's columns of rel? */
+static bool
+caller_may_read(Relation rel, const RuleTrigger *rule)
+{
+	Oid			owner;
+	int			sec_context;
+	int			n = 0;
+	bool		may;
+
+	while (n < MAX_RULE_COLUMNS && rule->attnum[n] > 0)
+		n++;
+	GetUserIdAndSecContext(&owner, &sec_context);
+	SetUserIdAndSecContext(mpn_ddl_caller, sec_context);
+	may = mpn_may_show_values(rel, n, rule->attnum);
+	SetUserIdAndSecContext(owner, sec_context);
+	return may;
 }
 
 /*
@@ -246,10 +286,24 @@ mpn_validate_existing_rows(Relation rel, Trigger *trigger, const RuleKind *kind,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("cannot check the rows already in table \"%s\" for trigger \"%s\" in a command of role \"%s\"",
 						mpn_table_name(rel), trigger->tgname,
-						GetUserNameFromId(GetUserId(), false)),
+						GetUserNameFromId(mpn_ddl_caller, false)),
 				 errdetail("Checking them would run functions of the table's column types that are not built in, which DDL runs only in a command of the table's owner."),
 				 errhint("Attach the trigger as the table's owner (SET ROLE %s), or with mpn.check_existing_rows off and audit the rows with mpn.violations() as the owner.",
 						 quote_identifier(GetUserNameFromId(rel->rd_rel->relowner, false)))));
+
+	/*
+	 * A role that may not read the rule's columns (a TRIGGER grantee
+	 * without SELECT) learns nothing of the rows, not even whether one
+	 * breaks a rule of its choosing: the check is not run for it.
+	 */
+	if (!caller_may_read(rel, rule) && !table_is_empty(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to check the rows already in table \"%s\" for trigger \"%s\"",
+						mpn_table_name(rel), trigger->tgname),
+				 errdetail("Role \"%s\" may not read the columns the rule names, and the rows already in the table are checked when a rule is attached.",
+						   GetUserNameFromId(mpn_ddl_caller, false)),
+				 errhint("Attach the rule as the table's owner, or as a role granted SELECT on those columns.")));
 
 	memset(&first, 0, sizeof(first));
 	init_check_data(&first.td, rel, trigger, kind);
@@ -327,12 +381,32 @@ list_table(ViolationList *list, Relation rel, Trigger *trigger, const RuleKind *
 {
 	bool		save = mpn_ddl_runs_table_code;
 
+	/*
+	 * The setup refuses arguments the rule cannot work with, even for a
+	 * rule no stored row can break.  It reads an exclusive value through
+	 * the offer type's code only for the table's owner (the value was
+	 * chosen by whoever attached the trigger), as DDL does.
+	 */
+	mpn_ddl_runs_table_code = is_member_of_role_nosuper(GetUserId(), rel->rd_rel->relowner);
+	PG_TRY();
+	{
+		list->rule = mpn_check_as_first_use(rel, trigger, kind);
+	}
+	PG_FINALLY();
+	{
+		mpn_ddl_runs_table_code = save;
+	}
+	PG_END_TRY();
 	if (kind->stored_row_check == NULL)
 		return;
-	/* the caller's own query: the setup may run the table's code, as a write would */
-	mpn_ddl_runs_table_code = true;
-	list->rule = mpn_check_as_first_use(rel, trigger, kind);
-	mpn_ddl_runs_table_code = save;
+	if (list->rule->exclusive_value_deferred)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("cannot read the exclusive offer of trigger \"%s\" on table \"%s\" as role \"%s\"",
+						trigger->tgname, RelationGetRelationName(rel),
+						GetUserNameFromId(GetUserId(), false)),
+				 errdetail("Reading it runs the offer column type's input function or a domain's CHECK, which run here only for the table's owner."),
+				 errhint("Run mpn.violations() as the table's owner.")));
 	list->kind = kind;
 	init_check_data(&list->td, rel, trigger, kind);
 	list->rule_text = CStringGetTextDatum(psprintf("mpn.%s(%s)", kind->name, quoted_arguments(trigger)));
@@ -348,15 +422,36 @@ list_table(ViolationList *list, Relation rel, Trigger *trigger, const RuleKind *
 static List *
 tables_to_list(Oid relid)
 {
-	AclResult	acl = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
+	char		relkind = get_rel_relkind(relid);
+	AclResult	acl;
 	List	   *result = NIL;
 	ListCell   *lc;
 
+	if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a table", get_rel_name(relid)),
+				 errdetail("mpn.violations() reads the rows of a table, or of a partitioned table's partitions.")));
+	acl = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
 	if (acl != ACLCHECK_OK)
-		aclcheck_error(acl, get_relkind_objtype(get_rel_relkind(relid)), get_rel_name(relid));
+		aclcheck_error(acl, get_relkind_objtype(relkind), get_rel_name(relid));
 	foreach(lc, find_all_inheritors(relid, AccessShareLock, NULL))
-		if (RELKIND_HAS_STORAGE(get_rel_relkind(lfirst_oid(lc))))
-			result = lappend_oid(result, lfirst_oid(lc));
+	{
+		Oid			table = lfirst_oid(lc);
+
+		/*
+		 * Rows that row-level security hides from the caller are not the
+		 * caller's to list (not even by their ctid)
+		 */
+		if (check_enable_rls(table, InvalidOid, false) == RLS_ENABLED)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("mpn.violations() does not read table \"%s\", which row-level security applies to",
+							get_rel_name(table)),
+					 errhint("Run it as the table's owner, or as a role that bypasses row-level security.")));
+		if (get_rel_relkind(table) == RELKIND_RELATION)
+			result = lappend_oid(result, table);
+	}
 	return result;
 }
 
@@ -431,6 +526,11 @@ mpn_violations_of_rule(PG_FUNCTION_ARGS)
 						format_procedure(funcoid)),
 				 errhint("The rules are mpn.redeem_once, mpn.reassign_after, mpn.exclusive_offer and mpn.partner_tenant_only.")));
 	deconstruct_array(args, TEXTOID, -1, false, TYPALIGN_INT, &elems, &elemnulls, &nelems);
+	if (nelems > MAX_RULE_COLUMNS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rule %s takes at most %d arguments, not %d",
+						format_procedure(funcoid), MAX_RULE_COLUMNS, nelems)));
 	memset(&trigger, 0, sizeof(trigger));
 	trigger.tgname = pstrdup(kind->name);
 	trigger.tgfoid = funcoid;

@@ -169,8 +169,8 @@ recheck_reassign_after(TriggerData *td, const RuleTrigger *rule)
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{
 		/* a row moved in from another partition, or replicated, keeps its day */
-		if (!heap_attisnull(stored, rule->attnum[1], tupdesc) &&
-			(applying_replicated_change() || mpn_move_is_insert(rule, td, stored, true)))
+		if (mpn_move_arrived(rule, td, stored) ||
+			(!heap_attisnull(stored, rule->attnum[1], tupdesc) && applying_replicated_change()))
 			return;
 		if (heap_attisnull(stored, rule->attnum[1], tupdesc) ? !unassigned :
 			!stamped_today(rule, stored, tupdesc))
@@ -256,6 +256,15 @@ guard_truncate(TriggerData *td, const RuleTrigger *rule)
 		{
 			int64		from = reassignable_from(rule, row, tupdesc);
 
+			if (!mpn_may_show_values(rel, 2, rule->attnum))
+				ereport(ERROR,
+						(errcode(ERRCODE_CHECK_VIOLATION),
+						 errmsg("cannot truncate table \"%s\": it holds a subscription inside its wait",
+								mpn_table_name(rel)),
+						 errdetail("A subscription passes to another subscriber only %d day%s after its last assignment, and TRUNCATE is refused while the table holds one inside that wait, as DELETE of it is.",
+								   rule->days, rule->days == 1 ? "" : "s"),
+						 errhint("Delete the subscriptions whose wait is over instead."),
+						 errtable(rel)));
 			ereport(ERROR,
 					(errcode(ERRCODE_CHECK_VIOLATION),
 					 errmsg("cannot truncate table \"%s\": %s cannot be deleted before %s",
@@ -346,12 +355,27 @@ mpn_reassign_after(PG_FUNCTION_ARGS)
 		 * with an old date and pass on at once: only today is accepted.
 		 */
 		Datum		assigned = mpn_get_column(rule, 1, old, tupdesc, &isnull);
+		Datum		was[MAX_RULE_COLUMNS];
+		bool		was_null[MAX_RULE_COLUMNS];
+		MoveLanding landing = mpn_move_landing(rule, td, old, was, was_null);
 
 		/*
-		 * A row moving in from another partition keeps its day, and a
-		 * replicated one the publisher's stamp.
+		 * A row moving in from another partition keeps its state; an
+		 * assigned one that another trigger changed on the way is refused.
+		 * A replicated row keeps the publisher's stamp.
 		 */
-		if (!isnull && (applying_replicated_change() || mpn_move_is_insert(rule, td, old, true)))
+		if (landing == MOVE_KEPT)
+			return PointerGetDatum(old);
+		if (landing == MOVE_CHANGED && !was_null[1])
+			ereport(ERROR,
+					(errcode(ERRCODE_CHECK_VIOLATION),
+					 errmsg("cannot change %s on its way to partition \"%s\"",
+							subscription_name(td, rule, old), RelationGetRelationName(td->tg_relation)),
+					 errdetail("Another trigger changed \"%s\" or \"%s\" of a subscription moving to another partition; a move keeps its subscriber and its day of assignment.",
+							   td->tg_trigger->tgargs[0], td->tg_trigger->tgargs[1]),
+					 errhint("Keep other triggers from changing the rule's columns of a row that moves."),
+					 errtable(td->tg_relation)));
+		if (!isnull && applying_replicated_change())
 			return PointerGetDatum(old);
 		if (!isnull)
 		{
@@ -420,7 +444,23 @@ mpn_reassign_after(PG_FUNCTION_ARGS)
 		return PointerGetDatum(new);	/* no change of hands, or unassigned */
 	}
 
-	/* passing to a subscriber: free the first time, else after the wait */
+	/*
+	 * passing to a subscriber: free the first time, else after the wait;
+	 * a subscription held with no day of assignment (a row adopted with
+	 * mpn.check_existing_rows off) has a wait no one can count
+	 */
+	if (heap_attisnull(old, rule->attnum[1], tupdesc) &&
+		!heap_attisnull(old, rule->attnum[0], tupdesc))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("%s cannot pass to %s: its last assignment has no day",
+						subscription_name(td, rule, old), mpn_column_text(rule, 0, new, tupdesc)),
+				 errdetail("It is assigned to %s with no \"%s\", so its wait of %d day%s cannot be counted.",
+						   mpn_column_text(rule, 0, old, tupdesc), td->tg_trigger->tgargs[1],
+						   rule->days, rule->days == 1 ? "" : "s"),
+				 errhint("The table's owner can set \"%s\" to the day it was assigned, with trigger \"%s\" disabled for that update.",
+						 td->tg_trigger->tgargs[1], mpn_trigger_name(td)),
+				 errtable(td->tg_relation)));
 	if (!heap_attisnull(old, rule->attnum[1], tupdesc))
 	{
 		int64		from = reassignable_from(rule, old, tupdesc);

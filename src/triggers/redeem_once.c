@@ -130,6 +130,7 @@ report_redemption_change(TriggerData *td, const RuleTrigger *rule, HeapTuple old
  * The recheck, AFTER UPDATE: a redeemed row keeps its key and redemption
  * day in the row stored, whatever a later BEFORE trigger did.  (A second
  * redemption that a later trigger makes is the unique index's to refuse.)
+ * On a partition it fires AFTER INSERT too, for rows moving in.
  */
 static void
 recheck_redeem_once(TriggerData *td, const RuleTrigger *rule)
@@ -138,8 +139,15 @@ recheck_redeem_once(TriggerData *td, const RuleTrigger *rule)
 	HeapTuple	old = td->tg_trigtuple;
 	HeapTuple	stored = td->tg_newtuple;
 
-	if (!TRIGGER_FIRED_BY_UPDATE(td->tg_event) || !mpn_recheck_applies(td, rule) ||
-		heap_attisnull(old, rule->attnum[1], tupdesc))
+	if (!mpn_recheck_applies(td, rule))
+		return;
+	/* on a partition, AFTER INSERT too: a redeemed row moving in arrives as it left */
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+	{
+		(void) mpn_move_arrived(rule, td, td->tg_trigtuple);
+		return;
+	}
+	if (heap_attisnull(old, rule->attnum[1], tupdesc))
 		return;
 	if (!mpn_column_unchanged(rule, 0, old, stored, tupdesc) ||
 		!mpn_column_unchanged(rule, 1, old, stored, tupdesc))
@@ -195,6 +203,37 @@ guard_truncate(TriggerData *td, const RuleTrigger *rule)
 	ExecDropSingleTupleTableSlot(slot);
 }
 
+/* Refuse a redeemed row that changed on its way to another partition */
+static pg_noinline void
+report_move_change(TriggerData *td, const RuleTrigger *rule, const Datum *was,
+				   const bool *was_null)
+{
+	Oid			typoutput;
+	bool		typisvarlena;
+
+	if (!mpn_may_show_values(td->tg_relation, 2, rule->attnum))
+		ereport(ERROR,
+				(errcode(ERRCODE_RESTRICT_VIOLATION),
+				 errmsg("cannot change the redemption of a product key moving to partition \"%s\"",
+						RelationGetRelationName(td->tg_relation)),
+				 errdetail("The record of a redemption is never changed or deleted; a row moving to another partition keeps it."),
+				 errhint("Keep other triggers from changing \"%s\" and \"%s\" on the way.",
+						 td->tg_trigger->tgargs[0], td->tg_trigger->tgargs[1]),
+				 errtable(td->tg_relation)));
+	getTypeOutputInfo(TupleDescAttr(RelationGetDescr(td->tg_relation), rule->attnum[0] - 1)->atttypid,
+					  &typoutput, &typisvarlena);
+	ereport(ERROR,
+			(errcode(ERRCODE_RESTRICT_VIOLATION),
+			 errmsg("cannot change the redemption of product key %s moving to partition \"%s\"",
+					was_null[0] ? "NULL" : OidOutputFunctionCall(typoutput, was[0]),
+					RelationGetRelationName(td->tg_relation)),
+			 errdetail("The key was redeemed on %s; the record of a redemption is never changed or deleted, and a row moving to another partition keeps it.",
+					   mpn_date_text(mpn_day_of_value(rule->atttype[1], was[1]))),
+			 errhint("Keep other triggers from changing \"%s\" and \"%s\" on the way.",
+					 td->tg_trigger->tgargs[0], td->tg_trigger->tgargs[1]),
+			 errtable(td->tg_relation)));
+}
+
 /* redeem_once(): BEFORE INSERT OR UPDATE OR DELETE FOR EACH ROW */
 PG_FUNCTION_INFO_V1(mpn_redeem_once);
 Datum
@@ -220,8 +259,18 @@ mpn_redeem_once(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{
-		/* a row moving in from another partition is checked as new there */
-		(void) mpn_move_is_insert(rule, td, old, false);
+		Datum		was[MAX_RULE_COLUMNS];
+		bool		was_null[MAX_RULE_COLUMNS];
+
+		/*
+		 * A redeemed row moving in from another partition keeps its key and
+		 * redemption, whatever another trigger did on the way; any other
+		 * row moving in is checked as a new one there.
+		 */
+		MoveLanding landing = mpn_move_landing(rule, td, old, was, was_null);
+
+		if (landing == MOVE_CHANGED && !was_null[1])
+			report_move_change(td, rule, was, was_null);
 		if (!heap_attisnull(old, rule->attnum[1], tupdesc))
 			check_not_redeemed_elsewhere(td, rule, old, NULL);
 		return PointerGetDatum(old);

@@ -19,6 +19,7 @@
 
 
 bool		mpn_ddl_runs_table_code = true;
+Oid			mpn_ddl_caller = InvalidOid;
 
 /*
  * Setup: checking how a trigger is attached, once per statement
@@ -309,12 +310,14 @@ require_guards(TriggerData *td, const char *func)
 
 		if (!is_guard_of(t, rule))
 			continue;
-		if (TRIGGER_FOR_ROW(t->tgtype) && TRIGGER_FOR_AFTER(t->tgtype))
+		if (TRIGGER_FOR_ROW(t->tgtype) && TRIGGER_FOR_AFTER(t->tgtype) &&
+			(t->tgtype & mpn_recheck_events(kind, td->tg_relation)) == mpn_recheck_events(kind, td->tg_relation))
 			recheck = true;
 		else if (TRIGGER_FOR_TRUNCATE(t->tgtype))
 			truncate = true;
 	}
-	if (recheck && (truncate || !kind->truncate_guard))
+	if (recheck && (truncate || !kind->truncate_guard ||
+					td->tg_relation->rd_rel->relkind == RELKIND_FOREIGN_TABLE))
 		return;
 
 	/*
@@ -767,23 +770,37 @@ mpn_trigger_name(const TriggerData *td)
  *   relation's FmgrInfo): no other statement can see it.
  * - BEFORE DELETE of that very row, in that executor, can only be the
  *   move: it is let through, and the move is put "in flight".  (Should a
- *   later BEFORE DELETE trigger keep the row, the move is called off; the
+ *   later BEFORE DELETE trigger keep the row, the move is called off: the
  *   INSERT below finds the row still there, and is no move.)
- * - BEFORE INSERT, on another partition, of a row whose rule columns are
- *   exactly those, by a trigger of the same name (a clone of the same
- *   parent), in the same command: the move lands; the rule keeps the row's
- *   state.  A row changed on the way (by another trigger) is a plain
- *   INSERT to the rule, and checked as one.
- * - The AFTER INSERT recheck finds the landed move in a queue, in order.
+ * - BEFORE INSERT, on another partition, by a trigger of the same name (a
+ *   clone of the same parent), in the same command and statement, while
+ *   the row it left is gone: the move lands.  If the rule's columns are
+ *   exactly those noted, the rule keeps the row's state; if another
+ *   trigger changed them on the way, the rule says what that is
+ *   (mpn_move_landing()).
+ * - The AFTER INSERT recheck of the partition entered finds the landed
+ *   move, in order, and checks that the row stored still carries it (a
+ *   BEFORE INSERT trigger sorting after the rule's could change it).  A
+ *   move that must arrive so (a redemption) and was never found by its
+ *   recheck fails the transaction at commit (mpn_moves_check_arrived()).
  *
- * All of it lives in TopTransactionContext, and is forgotten at the end of
- * the transaction (mpn_moves_reset()).
+ * All of it lives in TopTransactionContext, is dropped with the
+ * subtransaction that made it when that one aborts, and is forgotten at
+ * the end of the transaction (mpn_moves_reset()).
  */
+typedef enum MoveState
+{
+	MOVE_IN_FLIGHT,				/* left its partition (the DELETE) */
+	MOVE_LANDED					/* entered another, as it left (the BEFORE INSERT) */
+} MoveState;
+
 typedef struct RowMove
 {
 	NameData	trigger;		/* the name the clones share */
 	CommandId	cid;			/* the command that moves it */
 	TimestampTz statement;		/* and its statement */
+	SubTransactionId subxid;	/* the subtransaction it happens in */
+	MoveState	state;
 	Oid			from;			/* the partition it left */
 	ItemPointerData from_tid;	/* and its row there */
 	Oid			into;			/* the partition it entered */
@@ -792,16 +809,77 @@ typedef struct RowMove
 	bool		isnull[MAX_RULE_COLUMNS];
 } RowMove;
 
+/*
+ * Every move of the transaction not yet stored as it left (NULL once it
+ * is), in the order they happen; the last one to leave, for its landing
+ */
+static List *moves = NIL;
+static int	moves_head = 0;		/* the first that is not NULL */
 static RowMove *move_in_flight = NULL;
-static List *moves_landed = NIL;	/* RowMove *, for the rechecks */
-static int	moves_landed_head = 0;	/* the first one not yet rechecked */
 
 void
 mpn_moves_reset(void)
 {
 	move_in_flight = NULL;
-	moves_landed = NIL;
-	moves_landed_head = 0;
+	moves = NIL;
+	moves_head = 0;
+}
+
+/* A move done with: stored as it left, or judged otherwise */
+static void
+move_done(int i)
+{
+	list_nth_cell(moves, i)->ptr_value = NULL;
+	while (moves_head < list_length(moves) && list_nth(moves, moves_head) == NULL)
+		moves_head++;
+}
+
+/* Forget the moves of a subtransaction that aborts (its rows are back) */
+void
+mpn_moves_forget_subxact(SubTransactionId subxid)
+{
+	if (move_in_flight != NULL && move_in_flight->subxid == subxid)
+		move_in_flight = NULL;
+	for (int i = moves_head; i < list_length(moves); i++)
+	{
+		RowMove    *move = (RowMove *) list_nth(moves, i);
+
+		if (move != NULL && move->subxid == subxid)
+			move_done(i);
+	}
+}
+
+static bool move_left_its_row(const RowMove *move);
+
+/*
+ * At commit: every row a rule let leave its partition as a move was
+ * stored in another as it left, under the same rule.  One that left and
+ * never entered (no clone of the rule where it went, a BEFORE trigger that
+ * dropped it, a DELETE dressed as a move), or that another trigger changed
+ * after the rule let it in, fails the transaction.
+ */
+void
+mpn_moves_check_arrived(void)
+{
+	for (int i = moves_head; i < list_length(moves); i++)
+	{
+		RowMove    *move = (RowMove *) list_nth(moves, i);
+
+		if (move == NULL)
+			continue;
+		if (move->state == MOVE_IN_FLIGHT && !move_left_its_row(move))
+			continue;			/* called off: the row stayed where it was */
+		ereport(ERROR,
+				(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
+				 move->state == MOVE_IN_FLIGHT ?
+				 errmsg("a row that trigger \"%s\" let leave partition \"%s\" was not stored in another under the same rule",
+						NameStr(move->trigger), get_rel_name(move->from)) :
+				 errmsg("a row that trigger \"%s\" let into partition \"%s\" was changed before it was stored",
+						NameStr(move->trigger), get_rel_name(move->into)),
+				 errdetail("A row leaves a partition guarded by the rule only to enter another that the same rule guards, "
+						   "with the rule's columns as they were; the transaction is refused."),
+				 errhint("Move rows only between partitions that carry the rule (its clones), and keep other triggers from changing or dropping them on the way.")));
+	}
 }
 
 /* How many leading rule columns a move carries (the rule's column arguments) */
@@ -860,6 +938,7 @@ mpn_move_is_delete(RuleTrigger *rule, TriggerData *td)
 	move->from_tid = td->tg_trigtuple->t_self;
 	move->cid = GetCurrentCommandId(false);
 	move->statement = GetCurrentStatementStartTimestamp();
+	move->subxid = GetCurrentSubTransactionId();
 	move->nvalues = rule->move_nvalues;
 	for (int i = 0; i < move->nvalues; i++)
 	{
@@ -869,6 +948,8 @@ mpn_move_is_delete(RuleTrigger *rule, TriggerData *td)
 		move->values[i] = move->isnull[i] ? (Datum) 0 :
 			datumCopy(rule->move_values[i], att->attbyval, att->attlen);
 	}
+	move->state = MOVE_IN_FLIGHT;
+	moves = lappend(moves, move);
 	MemoryContextSwitchTo(old);
 	move_in_flight = move;
 	return true;
@@ -911,54 +992,65 @@ move_carries(const RowMove *move, const RuleTrigger *rule, TupleDesc tupdesc, He
 }
 
 /*
- * Is row, which trigger td is inserting (BEFORE) or has stored (a
- * recheck, AFTER), a row that moves in from another partition?  A BEFORE
- * trigger lands the move in flight: for the recheck to find it when
- * recheck_follows, else done with it.  A recheck takes the landed move.
+ * Is the row BEFORE INSERT trigger td is inserting a row moving in from
+ * another partition?  MOVE_NONE: no, a new row.  MOVE_KEPT: yes, with the
+ * rule's columns as they left; the move has landed, and its recheck must
+ * find it stored so.  MOVE_CHANGED: yes, and another trigger changed them
+ * on the way; was and was_null get them as they left, and the caller
+ * judges the row.
+ */
+MoveLanding
+mpn_move_landing(const RuleTrigger *rule, TriggerData *td, HeapTuple row,
+				 Datum *was, bool *was_null)
+{
+	RowMove    *move = move_in_flight;
+
+	if (!td->tg_relation->rd_rel->relispartition || move == NULL ||
+		strcmp(NameStr(move->trigger), td->tg_trigger->tgname) != 0 ||
+		move->cid != GetCurrentCommandId(false) ||
+		move->statement != GetCurrentStatementStartTimestamp())
+		return MOVE_NONE;
+	move_in_flight = NULL;
+	if (!move_left_its_row(move))
+		return MOVE_NONE;
+	if (!move_carries(move, rule, RelationGetDescr(td->tg_relation), row))
+	{
+		for (int i = 0; i < move->nvalues; i++)
+		{
+			was[i] = move->values[i];
+			was_null[i] = move->isnull[i];
+		}
+		for (int i = list_length(moves) - 1; i >= moves_head; i--)
+			if (list_nth(moves, i) == move)
+				move_done(i);
+		return MOVE_CHANGED;
+	}
+	move->state = MOVE_LANDED;
+	move->into = RelationGetRelid(td->tg_relation);
+	return MOVE_KEPT;
+}
+
+/*
+ * The recheck (AFTER INSERT) of a partition: is the row stored a move that
+ * landed there, carrying the rule's columns as they left?  Takes the move.
  */
 bool
-mpn_move_is_insert(const RuleTrigger *rule, TriggerData *td, HeapTuple row, bool recheck_follows)
+mpn_move_arrived(const RuleTrigger *rule, TriggerData *td, HeapTuple stored)
 {
 	TupleDesc	tupdesc = RelationGetDescr(td->tg_relation);
 	Oid			relid = RelationGetRelid(td->tg_relation);
 
-	if (!td->tg_relation->rd_rel->relispartition)
+	if (!td->tg_relation->rd_rel->relispartition || rule->parent_name == NULL)
 		return false;
-	if (!rule->recheck)
+	for (int i = moves_head; i < list_length(moves); i++)
 	{
-		RowMove    *move = move_in_flight;
+		RowMove    *move = (RowMove *) list_nth(moves, i);
 
-		if (move == NULL || strcmp(NameStr(move->trigger), td->tg_trigger->tgname) != 0 ||
-			move->cid != GetCurrentCommandId(false) ||
-			move->statement != GetCurrentStatementStartTimestamp())
-			return false;
-		move_in_flight = NULL;
-		if (!move_carries(move, rule, tupdesc, row) || !move_left_its_row(move))
-			return false;
-		if (recheck_follows)
-		{
-			MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
-
-			move->into = relid;
-			moves_landed = lappend(moves_landed, move);
-			MemoryContextSwitchTo(old);
-		}
-		return true;
-	}
-	if (rule->parent_name == NULL)
-		return false;
-	for (int i = moves_landed_head; i < list_length(moves_landed); i++)
-	{
-		RowMove    *move = (RowMove *) list_nth(moves_landed, i);
-
-		if (move == NULL || move->into != relid ||
+		if (move == NULL || move->state != MOVE_LANDED || move->into != relid ||
 			strcmp(NameStr(move->trigger), rule->parent_name) != 0 ||
-			!move_carries(move, rule, tupdesc, row))
+			!move_carries(move, rule, tupdesc, stored))
 			continue;
-		list_nth_cell(moves_landed, i)->ptr_value = NULL;
-		while (moves_landed_head < list_length(moves_landed) &&
-			   list_nth(moves_landed, moves_landed_head) == NULL)
-			moves_landed_head++;
+		move_done(i);
 		return true;
 	}
 	return false;

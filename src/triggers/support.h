@@ -152,7 +152,10 @@ typedef struct RuleKind
 	RuleProbe	probe;
 	RuleStoredRowCheck stored_row_check;	/* NULL: a stored row breaks nothing */
 	int			violation_code; /* the SQLSTATE of its refusals of a row */
+	bool		recheck_moves_in;	/* on a partition, its recheck fires AFTER INSERT too */
 } RuleKind;
+
+extern int16 mpn_recheck_events(const RuleKind *kind, Relation rel);
 
 extern const RuleKind *mpn_rule_kind_of_function(Oid funcoid);
 extern RuleTrigger *mpn_check_as_first_use(Relation rel, Trigger *trigger,
@@ -173,6 +176,13 @@ extern bool mpn_rule_code_is_builtin(Relation rel, const RuleTrigger *rule);
  * every such setup; row-time setups never read it).
  */
 extern bool mpn_ddl_runs_table_code;
+
+/*
+ * The role that issued the command an event trigger checks (attachment.c
+ * sets it before running checks as the table's owner): messages show
+ * values only as that role may see them, and errors name it.
+ */
+extern Oid	mpn_ddl_caller;
 
 /* What a DROP would take away, judged before it starts (drop_guard.c) */
 extern void mpn_check_drop(Node *parsetree);
@@ -225,10 +235,20 @@ extern bool mpn_recheck_applies(const TriggerData *td, const RuleTrigger *rule);
  * from one and an INSERT into the other, each with its BEFORE ROW
  * triggers; these tell the rules that the two are a move (support.c).
  */
+typedef enum MoveLanding
+{
+	MOVE_NONE,					/* a new row */
+	MOVE_KEPT,					/* a row moving in, its rule columns as they left */
+	MOVE_CHANGED				/* one whose rule columns changed on the way */
+} MoveLanding;
+
 extern void mpn_move_note_update(RuleTrigger *rule, TriggerData *td, HeapTuple written);
 extern bool mpn_move_is_delete(RuleTrigger *rule, TriggerData *td);
-extern bool mpn_move_is_insert(const RuleTrigger *rule, TriggerData *td, HeapTuple row,
-							   bool consume);
+extern MoveLanding mpn_move_landing(const RuleTrigger *rule, TriggerData *td, HeapTuple row,
+									Datum *was, bool *was_null);
+extern bool mpn_move_arrived(const RuleTrigger *rule, TriggerData *td, HeapTuple stored);
+extern void mpn_moves_forget_subxact(SubTransactionId subxid);
+extern void mpn_moves_check_arrived(void);
 extern void mpn_moves_reset(void);
 extern pg_noinline void mpn_report_changed_after_check(TriggerData *td, const RuleTrigger *rule,
 													   int sqlerrcode, const char *func,
