@@ -90,6 +90,122 @@ check "a later trigger cannot backdate a redemption on a shard" "refused, naming
 	   echo "$msg" | grep -q 'sort after "mpn_redeem_once"' && echo "refused, naming table product_keys and trigger mpn_redeem_once" || echo "$msg" | head -n 3 | tr '\n' ' ')"
 q -c "DROP TRIGGER zzz_backdate ON mpn_citus_dist.product_keys" >/dev/null
 
+# One answer through the coordinator.  "Today" is computed where a query
+# runs: on the coordinator for the reference tables (it holds a placement of
+# each), on the workers for the distributed ones.  report SCHEMA is the
+# README's report questions on one ledger, as one line: the day on the
+# coordinator and the day the rows of product_keys see (the workers' for a
+# distributed ledger), benefits to activate within 30 days, keys that lapse
+# next month, the key preview of the active subscriptions, subscriptions
+# ending within 30 days, and the status counts of every view.
+report() {
+	cat <<SQL
+SELECT 'today ' || mpn.today()
+    || ', shards ' || coalesce((SELECT string_agg(DISTINCT d::text, ',') FROM (SELECT mpn.today() AS d FROM $1.product_keys) t), '-')
+    || ', benefits within 30 days ' || (SELECT count(*) || ' ' || left(md5(coalesce(string_agg(concat_ws('|', partner_id, kind, activation_deadline, days_left), ',' ORDER BY days_left, partner_id, kind, benefit_id), '')), 8)
+                                          FROM $1.bi_benefit_status
+                                         WHERE activation_deadline BETWEEN mpn.today() AND mpn.today() + 30 AND activated_on IS NULL)
+    || ', keys lapsing next month ' || (SELECT count(*) || ' ' || left(md5(coalesce(string_agg(key || '|' || valid_until, ',' ORDER BY valid_until, key), '')), 8)
+                                         FROM $1.bi_key_status
+                                        WHERE valid_until >= date_trunc('month', mpn.today() + interval '1 month')::date
+                                          AND valid_until <  date_trunc('month', mpn.today() + interval '2 months')::date)
+    || ', key previews ' || (SELECT count(*) || ' ' || left(md5(coalesce(string_agg(concat_ws('|', s.subscription_id, s.term, p.added, p.extended), ',' ORDER BY s.subscription_id), '')), 8)
+                               FROM $1.subscription_status s, mpn.preview_key(s.term, 100) p WHERE s.status = 'active')
+    || ', subscriptions ending within 30 days ' || (SELECT count(*) FROM $1.bi_subscription_status WHERE ends BETWEEN mpn.today() AND mpn.today() + 30)
+    || ', benefit_status ' || (SELECT string_agg(status || ' ' || n, ' ' ORDER BY status) FROM (SELECT status, count(*) AS n FROM $1.benefit_status GROUP BY 1) t)
+    || ', key_status ' || (SELECT string_agg(status || ' ' || n, ' ' ORDER BY status) FROM (SELECT status, count(*) AS n FROM $1.key_status GROUP BY 1) t)
+    || ', subscription_status ' || (SELECT string_agg(status || ' ' || n, ' ' ORDER BY status) FROM (SELECT status, count(*) AS n FROM $1.subscription_status GROUP BY 1) t)
+    || ', reassignable now ' || (SELECT count(*) FILTER (WHERE reassignable_now) || ' of ' || count(*) FROM $1.reassignment_status)
+SQL
+}
+first_error() { sed -n 's/^\(ERROR\|WARNING\):  //p' | head -n 1; }
+
+# a session's SET of the settings is refused on a Citus node: the workers
+# would not see it (once the library is loaded; before, see below)
+check "a session's SET mpn.as_of_date is refused" "0A000: mpn.as_of_date set in a session does not reach the Citus workers" \
+	"$(q -v VERBOSITY=verbose -c "SELECT mpn.today()" -c "SET mpn.as_of_date = '2025-06-15'" 2>&1 | first_error)"
+check "a session's SET mpn.time_zone is refused" "0A000: mpn.time_zone set in a session does not reach the Citus workers" \
+	"$(q -v VERBOSITY=verbose -c "SELECT mpn.today()" -c "SET mpn.time_zone = 'Pacific/Kiritimati'" 2>&1 | first_error)"
+check "set_config(mpn.as_of_date, ..., is_local) is refused" "0A000" \
+	"$(q -v VERBOSITY=sqlstate -c "SELECT mpn.today()" -c "BEGIN" -c "SET LOCAL citus.propagate_set_commands = 'local'" \
+	     -c "SELECT set_config('mpn.as_of_date', '2025-06-15', true)" 2>&1 | first_error)"
+check "SET LOCAL without citus.propagate_set_commands = 'local' is refused" "0A000" \
+	"$(q -v VERBOSITY=sqlstate -c "SELECT mpn.today()" -c "BEGIN" -c "SET LOCAL mpn.as_of_date = '2025-06-15'" 2>&1 | first_error)"
+# before the library is loaded a SET is a placeholder: PostgreSQL warns
+# when the library loads and keeps the default, on the coordinator as on
+# the workers
+out=$(PGOPTIONS="$PGOPTIONS -c client_min_messages=warning" q -v VERBOSITY=verbose -c "SET mpn.as_of_date = '2025-06-15'" \
+	-c "SELECT 'one day: ' || CASE WHEN mpn.today() <> '2025-06-15' AND mpn.today() = ALL (SELECT DISTINCT mpn.today() FROM mpn_citus_dist.product_keys) THEN 'yes' ELSE 'no' END" 2>&1)
+check "a session's SET before the library loads: warned, dropped, one day" "0A000: mpn.as_of_date set in a session does not reach the Citus workers; one day: yes" \
+	"$(echo "$out" | grep -o 'WARNING:  .*' | sed 's/^WARNING:  //' | head -n 1); $(echo "$out" | grep -o 'one day: [a-z]*')"
+
+# SET LOCAL with citus.propagate_set_commands = 'local': the distributed
+# ledger answers as the plain one, with the workers on the same day
+plain=$(q -c "SELECT mpn.today()" -c "BEGIN" -c "SET LOCAL citus.propagate_set_commands = 'local'" -c "SET LOCAL mpn.as_of_date = '2025-06-15'" \
+	-c "$(report mpn_citus_plain)" -c "COMMIT" | sed -n '$p')
+check "the plain ledger's report as of 2025-06-15" "yes" \
+	"$(echo "$plain" | grep -qE '^today 2025-06-15, shards 2025-06-15, benefits within 30 days [1-9][0-9]* .*, keys lapsing next month [1-9]' && echo yes || echo "no: $plain")"
+check "SET LOCAL mpn.as_of_date: the distributed ledger answers as one node" "$plain" \
+	"$(q -c "SELECT mpn.today()" -c "BEGIN" -c "SET LOCAL citus.propagate_set_commands = 'local'" -c "SET LOCAL mpn.as_of_date = '2025-06-15'" \
+	     -c "$(report mpn_citus_dist)" -c "COMMIT" | sed -n '$p')"
+check "SET LOCAL mpn.as_of_date and mpn.time_zone: the distributed ledger answers as one node" "$plain" \
+	"$(q -c "SELECT mpn.today()" -c "BEGIN" -c "SET LOCAL citus.propagate_set_commands = 'local'" -c "SET LOCAL mpn.time_zone = 'Pacific/Kiritimati'" \
+	     -c "SET LOCAL mpn.as_of_date = '2025-06-15'" -c "$(report mpn_citus_dist)" -c "COMMIT" | sed -n '$p')"
+# mpn.time_zone alone: two zones 26 hours apart never share a day
+for tz in Pacific/Kiritimati Etc/GMT+12; do
+	tzq() { q -c "SELECT mpn.today()" -c "BEGIN" -c "SET LOCAL citus.propagate_set_commands = 'local'" -c "SET LOCAL mpn.time_zone = '$tz'" \
+		-c "SELECT 'day ' || ((now() AT TIME ZONE '$tz')::date = mpn.today())" -c "$(report "$1")" -c "COMMIT" | tail -n 2 | tr '\n' ';'; }
+	check "SET LOCAL mpn.time_zone = '$tz': the distributed ledger answers as one node" "$(tzq mpn_citus_plain)" "$(tzq mpn_citus_dist)"
+done
+# the same, as a session's first statements (the library not loaded yet):
+# the SET LOCAL is then a placeholder when Citus sends it to the workers
+check "SET LOCAL mpn.as_of_date as a session's first statements: one node's answer" "$plain" \
+	"$(q -c "BEGIN" -c "SET LOCAL citus.propagate_set_commands = 'local'" -c "SET LOCAL mpn.as_of_date = '2025-06-15'" \
+	     -c "$(report mpn_citus_dist)" -c "COMMIT" | sed -n '$p')"
+
+# ALTER DATABASE ... SET: Citus propagates it to every node, which reads it
+# at the start of each session (of the coordinator's connections to the
+# workers too)
+db=$(q -c "SELECT current_database()")
+trap 'q -c "ALTER DATABASE \"$db\" RESET mpn.as_of_date" -c "ALTER DATABASE \"$db\" RESET mpn.time_zone" >/dev/null 2>&1' EXIT
+db_settings() {
+	q -c "SELECT count(*) || ' nodes: ' || string_agg(DISTINCT result, ' ')
+	        FROM run_command_on_all_nodes(\$\$SELECT coalesce((SELECT string_agg(c, ',' ORDER BY c) FROM pg_db_role_setting, unnest(setconfig) c
+	                                                     WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())
+	                                                       AND setrole = 0 AND c LIKE 'mpn.%'), 'none')\$\$)"
+}
+nodes=$(q -c "SELECT count(*) FROM pg_dist_node WHERE noderole = 'primary' AND isactive")
+q -c "ALTER DATABASE \"$db\" SET mpn.as_of_date = '2025-06-15'" >/dev/null
+check "ALTER DATABASE SET mpn.as_of_date reaches every node" "$nodes nodes: mpn.as_of_date=2025-06-15" "$(db_settings)"
+check "ALTER DATABASE SET mpn.as_of_date: the distributed ledger answers as one node" "$plain" "$(q -c "$(report mpn_citus_dist)")"
+q -c "ALTER DATABASE \"$db\" SET mpn.time_zone = 'Pacific/Kiritimati'" >/dev/null
+check "ALTER DATABASE SET mpn.as_of_date and mpn.time_zone: the distributed ledger answers as one node" "$plain" "$(q -c "$(report mpn_citus_dist)")"
+q -c "ALTER DATABASE \"$db\" RESET mpn.as_of_date" >/dev/null
+check "ALTER DATABASE SET mpn.time_zone: the distributed ledger answers as one node" \
+	"$(q -c "SELECT 'day ' || ((now() AT TIME ZONE 'Pacific/Kiritimati')::date = mpn.today())" -c "$(report mpn_citus_plain)" | tr '\n' ';')" \
+	"$(q -c "SELECT 'day ' || ((now() AT TIME ZONE 'Pacific/Kiritimati')::date = mpn.today())" -c "$(report mpn_citus_dist)" | tr '\n' ';')"
+q -c "ALTER DATABASE \"$db\" RESET mpn.time_zone" >/dev/null
+check "ALTER DATABASE RESET reaches every node" "$nodes nodes: none" "$(db_settings)"
+
+# the shards carry the rules' rechecks and truncate guards, and TRUNCATE
+# through the coordinator is refused on the workers with the rule's SQLSTATE
+for t in product_keys:mpn_redeem_once vs_assignments:mpn_reassign_after; do
+	check "every shard of ${t%%:*} has its recheck and truncate guard" \
+		"$(q -c "SELECT count(*) FROM pg_dist_shard WHERE logicalrelid = 'mpn_citus_dist.${t%%:*}'::regclass") shards: $(printf '%s\n' mpn_recheck:A "${t#*:}:O" mpn_truncate:A | LC_ALL=C sort | paste -sd ' ')" \
+		"$(q -c "SELECT count(*) || ' shards: ' || string_agg(DISTINCT result, ' | ')
+		           FROM run_command_on_shards('mpn_citus_dist.${t%%:*}', \$\$SELECT string_agg(regexp_replace(tgname, '_[0-9]+\$', '') || ':' || tgenabled::text, ' ' ORDER BY tgname COLLATE \"C\")
+		                                                           FROM pg_trigger WHERE tgrelid = '%s'::regclass AND tgname LIKE 'mpn\\_%%'\$\$)")"
+done
+keys=$(q -c "SELECT count(*) FROM mpn_citus_dist.product_keys")
+check "TRUNCATE of the distributed product_keys is refused" "23001: cannot truncate table \"product_keys\": it holds redeemed product keys; $keys keys kept" \
+	"$(q -v VERBOSITY=verbose -c "TRUNCATE mpn_citus_dist.product_keys" 2>&1 | first_error); $(q -c "SELECT count(*) FROM mpn_citus_dist.product_keys") keys kept"
+check "TRUNCATE ... CASCADE from the reference table partners is refused" "23001: cannot truncate table \"product_keys\": it holds redeemed product keys; $keys keys kept" \
+	"$(q -v VERBOSITY=verbose -c "TRUNCATE mpn_citus_dist.partners CASCADE" 2>&1 | first_error); $(q -c "SELECT count(*) FROM mpn_citus_dist.product_keys") keys kept"
+vs=$(q -c "SELECT count(*) FROM mpn_citus_dist.vs_assignments")
+check "TRUNCATE of the distributed vs_assignments as of 2025-06-15 is refused" "23514: cannot truncate table \"vs_assignments\": subscription (vs_subscription_id)=(N) cannot be deleted before DAY; $vs assignments kept" \
+	"$(q -v VERBOSITY=verbose -c "SELECT mpn.today()" -c "BEGIN" -c "SET LOCAL citus.propagate_set_commands = 'local'" -c "SET LOCAL mpn.as_of_date = '2025-06-15'" \
+	     -c "TRUNCATE mpn_citus_dist.vs_assignments" 2>&1 | first_error | sed -E 's/=\([0-9]+\)/=(N)/; s/before [0-9]{4}-[0-9]{2}-[0-9]{2}$/before DAY/'); $(q -c "SELECT count(*) FROM mpn_citus_dist.vs_assignments") assignments kept"
+
 # a redemption race through the coordinator: 8 clients redeem the same 40
 # keys and then try to move each redemption; every key ends redeemed once,
 # on the first day, and no move gets through
