@@ -139,6 +139,12 @@ out=$(PGOPTIONS="$PGOPTIONS -c client_min_messages=warning" q -v VERBOSITY=verbo
 check "a session's SET before the library loads: warned, dropped, one day" "0A000: mpn.as_of_date set in a session does not reach the Citus workers; one day: yes" \
 	"$(echo "$out" | grep -o 'WARNING:  .*' | sed 's/^WARNING:  //' | head -n 1); $(echo "$out" | grep -o 'one day: [a-z]*')"
 
+# a connection's own options (PGOPTIONS, options='-c ...') stay on the
+# coordinator: Citus opens its connections to the workers without them
+check "a connection's -c mpn.as_of_date: one day on the coordinator and the shards" "one day: yes" \
+	"$(PGOPTIONS="$PGOPTIONS -c mpn.as_of_date=2025-06-15" q -c "SELECT 'one day: ' || CASE WHEN mpn.today() = ALL (SELECT DISTINCT mpn.today() FROM mpn_citus_dist.product_keys) THEN 'yes'
+	     ELSE 'no (coordinator ' || mpn.today() || ', shards ' || (SELECT string_agg(DISTINCT d::text, ',') FROM (SELECT mpn.today() AS d FROM mpn_citus_dist.product_keys) t) || ')' END" 2>&1)"
+
 # SET LOCAL with citus.propagate_set_commands = 'local': the distributed
 # ledger answers as the plain one, with the workers on the same day
 plain=$(q -c "SELECT mpn.today()" -c "BEGIN" -c "SET LOCAL citus.propagate_set_commands = 'local'" -c "SET LOCAL mpn.as_of_date = '2025-06-15'" \
