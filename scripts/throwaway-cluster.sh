@@ -44,18 +44,9 @@ shift						# the "--"
 
 bindir=$("$PG_CONFIG" --bindir) || { echo "throwaway-cluster.sh: $PG_CONFIG does not answer" >&2; exit 2; }
 
-if [ "$(id -u)" -eq 0 ]; then
-	owner=postgres
-	id -u "$owner" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$owner"
-	as_owner() { runuser -u "$owner" -- "$@"; }
-else
-	owner=$(id -un)
-	as_owner() { "$@"; }
-fi
-
-tmp=$(mktemp -d /tmp/mpn-cluster.XXXXXX)
-chmod 755 "$tmp"
-[ "$(id -u)" -eq 0 ] && chown "$owner" "$tmp"
+# PostgreSQL refuses to run as root: $owner, as_owner, owned_tmpdir
+. "$(dirname "${BASH_SOURCE[0]}")/lib/cluster-owner.sh"
+tmp=$(owned_tmpdir mpn-cluster)
 data=$tmp/data
 logfile=$tmp/server.log
 

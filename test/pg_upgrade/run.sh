@@ -92,19 +92,9 @@ for pgc in "$OLD_PGC" "$NEW_PGC"; do
 	fi
 done
 
-# PostgreSQL refuses to run as root: the clusters then belong to "postgres"
-if [ "$(id -u)" -eq 0 ]; then
-	owner=postgres
-	id -u "$owner" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$owner"
-	as_owner() { runuser -u "$owner" -- "$@"; }
-else
-	owner=$(id -un)
-	as_owner() { "$@"; }
-fi
-
-tmp=$(mktemp -d /tmp/mpn-pg_upgrade.XXXXXX)
-chmod 755 "$tmp"
-[ "$(id -u)" -eq 0 ] && chown "$owner" "$tmp"
+# PostgreSQL refuses to run as root: $owner, as_owner, owned_tmpdir
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/cluster-owner.sh"
+tmp=$(owned_tmpdir mpn-pg_upgrade)
 
 started=()							# BINDIR|DATADIR of each server started
 stop_server() { as_owner "$1/pg_ctl" -D "$2" -m fast -w -t 60 stop >/dev/null 2>&1; }

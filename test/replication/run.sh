@@ -88,18 +88,9 @@ pub_bin=$("$1" --bindir)
 sub_bin=$("$2" --bindir)
 label="replication $pub_major->$sub_major"
 
-if [ "$(id -u)" -eq 0 ]; then
-	owner=postgres
-	id -u "$owner" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$owner"
-	as_owner() { runuser -u "$owner" -- "$@"; }
-else
-	owner=$(id -un)
-	as_owner() { "$@"; }
-fi
-
-tmp=$(mktemp -d /tmp/mpn-repl.XXXXXX)
-chmod 755 "$tmp"
-[ "$(id -u)" -eq 0 ] && chown "$owner" "$tmp"
+# PostgreSQL refuses to run as root: $owner, as_owner, owned_tmpdir
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/cluster-owner.sh"
+tmp=$(owned_tmpdir mpn-repl)
 publog=$tmp/publisher.log
 sublog=$tmp/subscriber.log
 cleanup() {
