@@ -99,8 +99,9 @@ note_set_local(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
  * session's SET stays in the coordinator's session, while the queries of
  * distributed tables run in the workers' sessions, which would compute
  * their own "today": one report, two calendars.  Citus carries a SET LOCAL
- * to the workers when citus.propagate_set_commands is 'local' (and no
- * other SET); ALTER DATABASE/ROLE ... SET and
+ * made in a transaction block to the workers when
+ * citus.propagate_set_commands is 'local' (and no other SET, nor a
+ * connection's options); ALTER DATABASE/ROLE ... SET and
  * the configuration file are read by every node.  Anything else a session
  * sets there is refused.  (Citus's own connections, whose names begin with
  * citus_internal, carry the coordinator's SET LOCAL to a worker.)
@@ -110,12 +111,12 @@ reaches_citus_workers(const char *name, GucSource source)
 {
 	const char *propagate;
 
-	if (source != PGC_S_SESSION)
+	if (source != PGC_S_SESSION && source != PGC_S_CLIENT)
 		return true;
 	propagate = GetConfigOption("citus.propagate_set_commands", true, false);
 	if (propagate == NULL)
 		return true;			/* no Citus here */
-	if (strcmp(propagate, "local") == 0 && setting_is_local)
+	if (strcmp(propagate, "local") == 0 && setting_is_local && IsTransactionBlock())
 		return true;
 	if (application_name != NULL && strncmp(application_name, "citus_internal", 14) == 0)
 		return true;

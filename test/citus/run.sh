@@ -2,7 +2,11 @@
 # The ledger on a real Citus cluster: mpn.distribute_ledger, mpn.fill_ledger
 # through the coordinator against a plain ledger of the same seed and day,
 # comments kept, messages that name the tables the user made, rechecks on
-# the shards, and a redemption race through the coordinator.
+# the shards, one answer through the coordinator (mpn.as_of_date and
+# mpn.time_zone: a session's SET refused, SET LOCAL with
+# citus.propagate_set_commands = 'local' and ALTER DATABASE ... SET giving
+# the plain ledger's report), truncate guards on the shards, and a
+# redemption race through the coordinator.
 #
 # Usage: test/citus/run.sh [CONNINFO]      (or MPN_CITUS_CONNINFO=...)
 #   CONNINFO: a libpq connection string of the coordinator of a running
@@ -10,7 +14,10 @@
 #   mpn_benefits created, e.g. "host=127.0.0.1 port=9700 user=postgres
 #   dbname=postgres".  The test makes and drops the schemas mpn_citus_dist
 #   and mpn_citus_plain there, and needs citus.enable_unsafe_triggers = on
-#   for its sessions (it sets it with PGOPTIONS).
+#   for its sessions (it sets it with PGOPTIONS).  It sets mpn.as_of_date
+#   and mpn.time_zone on the database for a while (ALTER DATABASE, which
+#   Citus carries to every node) and resets them when it exits: run it on a
+#   test cluster.
 #
 # Without a connection string it prints one line saying it was skipped, and
 # exits 0: CI has no Citus (Citus is not in Debian; see the README).
@@ -37,7 +44,7 @@ check() {							# check NAME EXPECTED ACTUAL
 	fi
 }
 
-echo "  coordinator: $(q -c "SELECT 'Citus ' || extversion FROM pg_extension WHERE extname = 'citus'"), $(q -c 'SELECT version()' | cut -d, -f1), $(q -c "SELECT count(*) FROM pg_dist_node WHERE noderole = 'primary' AND groupid > 0") workers"
+echo "  coordinator: $(q -c "SELECT 'Citus ' || extversion FROM pg_extension WHERE extname = 'citus'"), $(q -c 'SELECT version()' | cut -d, -f1), $(q -c "SELECT count(*) FROM pg_dist_node WHERE noderole = 'primary' AND groupid > 0") workers, mpn_benefits preloaded: $(q -c "SELECT CASE WHEN current_setting('shared_preload_libraries') || ',' || current_setting('session_preload_libraries') ~ '(^|[ ,])mpn_benefits($|[ ,])' THEN 'yes' ELSE 'no' END")"
 q -c "DROP SCHEMA IF EXISTS mpn_citus_dist, mpn_citus_plain CASCADE" >/dev/null
 
 # without Citus the refusal is clear; here: a schema that holds no ledger,
@@ -133,17 +140,20 @@ check "SET LOCAL without citus.propagate_set_commands = 'local' is refused" "0A0
 	"$(q -v VERBOSITY=sqlstate -c "SELECT mpn.today()" -c "BEGIN" -c "SET LOCAL mpn.as_of_date = '2025-06-15'" 2>&1 | first_error)"
 # before the library is loaded a SET is a placeholder: PostgreSQL warns
 # when the library loads and keeps the default, on the coordinator as on
-# the workers
-out=$(PGOPTIONS="$PGOPTIONS -c client_min_messages=warning" q -v VERBOSITY=verbose -c "SET mpn.as_of_date = '2025-06-15'" \
+# the workers (with mpn_benefits in shared_preload_libraries or
+# session_preload_libraries the SET is refused at once)
+out=$(PGOPTIONS="$PGOPTIONS -c client_min_messages=warning" q -v ON_ERROR_STOP=0 -v VERBOSITY=verbose -c "SET mpn.as_of_date = '2025-06-15'" \
 	-c "SELECT 'one day: ' || CASE WHEN mpn.today() <> '2025-06-15' AND mpn.today() = ALL (SELECT DISTINCT mpn.today() FROM mpn_citus_dist.product_keys) THEN 'yes' ELSE 'no' END" 2>&1)
-check "a session's SET before the library loads: warned, dropped, one day" "0A000: mpn.as_of_date set in a session does not reach the Citus workers; one day: yes" \
-	"$(echo "$out" | grep -o 'WARNING:  .*' | sed 's/^WARNING:  //' | head -n 1); $(echo "$out" | grep -o 'one day: [a-z]*')"
+check "a session's SET before the library loads: refused or warned and dropped, one day" "0A000: mpn.as_of_date set in a session does not reach the Citus workers; one day: yes" \
+	"$(echo "$out" | grep -oE '(ERROR|WARNING):  .*' | sed -E 's/^(ERROR|WARNING):  //' | head -n 1); $(echo "$out" | grep -o 'one day: [a-z]*')"
 
 # a connection's own options (PGOPTIONS, options='-c ...') stay on the
-# coordinator: Citus opens its connections to the workers without them
-check "a connection's -c mpn.as_of_date: one day on the coordinator and the shards" "one day: yes" \
-	"$(PGOPTIONS="$PGOPTIONS -c mpn.as_of_date=2025-06-15" q -c "SELECT 'one day: ' || CASE WHEN mpn.today() = ALL (SELECT DISTINCT mpn.today() FROM mpn_citus_dist.product_keys) THEN 'yes'
-	     ELSE 'no (coordinator ' || mpn.today() || ', shards ' || (SELECT string_agg(DISTINCT d::text, ',') FROM (SELECT mpn.today() AS d FROM mpn_citus_dist.product_keys) t) || ')' END" 2>&1)"
+# coordinator: Citus opens its connections to the workers without them, so
+# they must be refused (or dropped when the library loads) like a SET
+out=$(PGOPTIONS="$PGOPTIONS -c mpn.as_of_date=2025-06-15" q -c "SELECT 'one day: ' || CASE WHEN mpn.today() = ALL (SELECT DISTINCT mpn.today() FROM mpn_citus_dist.product_keys) THEN 'yes'
+	ELSE 'no (coordinator ' || mpn.today() || ', shards ' || (SELECT string_agg(DISTINCT d::text, ',') FROM (SELECT mpn.today() AS d FROM mpn_citus_dist.product_keys) t) || ')' END" 2>&1)
+check "a connection's -c mpn.as_of_date: refused, or one day on the coordinator and the shards" "one answer" \
+	"$(if echo "$out" | grep -qE '^one day: yes$|FATAL:  mpn.as_of_date set in a session does not reach the Citus workers'; then echo "one answer"; else echo "$out" | head -n 1; fi)"
 
 # SET LOCAL with citus.propagate_set_commands = 'local': the distributed
 # ledger answers as the plain one, with the workers on the same day
@@ -168,6 +178,21 @@ done
 check "SET LOCAL mpn.as_of_date as a session's first statements: one node's answer" "$plain" \
 	"$(q -c "BEGIN" -c "SET LOCAL citus.propagate_set_commands = 'local'" -c "SET LOCAL mpn.as_of_date = '2025-06-15'" \
 	     -c "$(report mpn_citus_dist)" -c "COMMIT" | sed -n '$p')"
+
+# SET LOCAL in a function called outside a transaction block: Citus
+# carries a SET LOCAL to the workers only in a transaction block, a DO
+# block or a procedure, so the function must be refused or see one day
+q -c "CREATE FUNCTION mpn_citus_dist.days_as_of() RETURNS text LANGUAGE plpgsql AS \$\$
+	BEGIN
+		SET LOCAL citus.propagate_set_commands = 'local';
+		SET LOCAL mpn.as_of_date = '2025-06-15';
+		RETURN CASE WHEN mpn.today() = ALL (SELECT DISTINCT mpn.today() FROM mpn_citus_dist.product_keys) THEN 'one day'
+		            ELSE 'coordinator ' || mpn.today() || ', shards ' || (SELECT string_agg(DISTINCT d::text, ',') FROM (SELECT mpn.today() AS d FROM mpn_citus_dist.product_keys) t) END;
+	END \$\$" >/dev/null
+check "SET LOCAL in a function called outside a transaction block: refused, or one day" "one answer" \
+	"$(out=$(q -v VERBOSITY=sqlstate -c "SELECT mpn.today()" -c "SELECT mpn_citus_dist.days_as_of()" 2>&1); if echo "$out" | grep -qE '^(one day|ERROR:  0A000)$'; then echo "one answer"; else echo "$out" | tail -n 1; fi)"
+check "SET LOCAL in a function called in a transaction block: one day" "one day" \
+	"$(q -c "SELECT mpn.today()" -c "BEGIN" -c "SELECT mpn_citus_dist.days_as_of()" -c "COMMIT" | tail -n 1)"
 
 # ALTER DATABASE ... SET: Citus propagates it to every node, which reads it
 # at the start of each session (of the coordinator's connections to the
