@@ -29,17 +29,18 @@ OBJS = \
 # the two built scripts there (into DATA) and start the next version's rules.
 EXTVERSION = 1.3
 SCRIPT_SOURCES = src/sql/preamble.sql src/sql/schema_guard.sql src/sql/types.sql \
-	src/sql/rules.sql src/sql/triggers.sql src/sql/event_triggers.sql src/sql/ledger.sql
+	src/sql/rules.sql src/sql/triggers.sql src/sql/event_triggers.sql src/sql/notices.sql \
+	src/sql/ledger.sql
 UPDATE_SOURCES = src/sql/1.2--1.3/header.sql src/sql/schema_guard.sql \
-	src/sql/1.2--1.3/objects.sql
+	src/sql/1.2--1.3/objects.sql src/sql/notices.sql
 DATA_built = mpn_benefits--$(EXTVERSION).sql mpn_benefits--1.2--$(EXTVERSION).sql
 DATA = src/sql/mpn_benefits--1.0.sql src/sql/mpn_benefits--1.1.sql src/sql/mpn_benefits--1.2.sql \
 	src/sql/mpn_benefits--1.0--1.1.sql src/sql/mpn_benefits--1.1--1.2.sql
 
 # pg_regress suites in sql/ and expected/, isolation specs in specs/
-REGRESS = setup product_key license_term soft_input_errors rules triggers_setup redeem_once reassign_after exclusive_offer partner_tenant_only existing_rows truncate_guard partitions guards triggers_safety security ledger ledger_dump upgrade
+REGRESS = setup product_key license_term soft_input_errors rules triggers_setup redeem_once reassign_after exclusive_offer partner_tenant_only existing_rows truncate_guard partitions guards triggers_safety security ledger notices ledger_dump upgrade
 REGRESS_OPTS = --load-extension=mpn_benefits
-ISOLATION = redeem_once_race reassign_after_race exclusive_offer_race partner_tenant_race security_locks
+ISOLATION = redeem_once_race reassign_after_race exclusive_offer_race partner_tenant_race security_locks notices_claim notices_sweep
 ISOLATION_OPTS = --load-extension=mpn_benefits
 
 # -Wextra for our code; the server's headers are system headers to it (they

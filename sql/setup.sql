@@ -192,9 +192,10 @@ ORDER BY oprleft::regtype::text, oprname;
 -- (mpn.today() is STABLE: it reads the clock), STRICT and PARALLEL SAFE;
 -- mpn.violations() reads tables (STABLE, PARALLEL RESTRICTED: it may wait
 -- for a writer, as a rule's probe does); the comparisons are LEAKPROOF.
--- Trigger functions, mpn.check_triggers() (it adds triggers) and the
--- functions that build a ledger (DDL, data) are the exceptions, listed
--- here too.
+-- Trigger functions, mpn.check_triggers() (it adds triggers), the
+-- functions that build a ledger (DDL, data) and those of the notice queues
+-- (PL/pgSQL that writes, not STRICT: a NULL argument is an error) are the
+-- exceptions, listed here too.
 --
 SELECT p.oid::regprocedure AS function, p.prokind, l.lanname, p.provolatile,
        p.proisstrict, p.proparallel, p.proleakproof
@@ -216,7 +217,7 @@ WHERE p.pronamespace = 'mpn'::regnamespace
        OR NOT p.proisstrict
        OR p.proparallel <> CASE WHEN p.proname = 'violations' THEN 'r' ELSE 's' END);
 
--- the on_date arguments default to mpn.today()
+-- the on_date arguments default to mpn.today(); the other defaults
 SELECT p.proname, pg_get_expr(p.proargdefaults, 0) AS defaults
 FROM pg_proc p
 WHERE p.pronamespace = 'mpn'::regnamespace AND p.pronargdefaults > 0
