@@ -62,3 +62,13 @@ SELECT s.subscription_id, s.product, s.term, s.remaining_days,
 \echo '== 5. What the integrity triggers refused while loading'
 SELECT table_name, sqlstate, count(*) AS refused, min(message) AS for_example
   FROM load_refusals GROUP BY table_name, sqlstate ORDER BY table_name, sqlstate;
+
+\echo
+\echo '== 6. Notices due today: the sweep of the deadlines into the ledger''s queue'
+SELECT mpn.enqueue_notices('deadlines', 'notices') AS notices_queued;
+SELECT kind, threshold, count(*) AS pending
+  FROM notices WHERE status = 'pending' GROUP BY kind, threshold ORDER BY kind, threshold;
+SELECT kind, object_id, last_day, threshold, details ->> 'partner_name' AS partner, details ->> 'subject' AS subject
+  FROM notices WHERE status = 'pending' ORDER BY last_day, kind, object_id LIMIT 10;
+\echo '== ... and a second sweep the same day (a retry, a failover): nothing more'
+SELECT mpn.enqueue_notices('deadlines', 'notices') AS notices_queued_again;

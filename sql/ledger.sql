@@ -311,6 +311,23 @@ SELECT vs_subscription_id, reassignable_now, days_until_reassignable FROM reassi
 SET mpn.as_of_date = '2025-06-15';
 
 --
+-- Notices of the deadlines: every deadline still to meet (benefits not
+-- activated, grace included; redeemed keys' last usable day; subscriptions'
+-- last day), swept into the ledger's queue on 2025-06-15 and again the
+-- same day (nothing more), then on 2025-06-19, key 6789B's last usable
+-- day, when its 0-day notice overtakes the 7-day one
+--
+SELECT * FROM deadlines ORDER BY kind, last_day, object_id;
+SELECT mpn.enqueue_notices('deadlines', 'notices') AS queued;
+SELECT kind, object_id, last_day, threshold, due_on, status, details ->> 'partner_name' AS partner
+  FROM notices ORDER BY kind, last_day, object_id, threshold DESC;
+SELECT mpn.enqueue_notices('deadlines', 'notices') AS queued_again;
+SELECT mpn.enqueue_notices('deadlines', 'notices', on_date => '2025-06-19') AS queued_on_2025_06_19;
+SELECT kind, object_id, last_day, threshold, status
+  FROM notices WHERE object_id LIKE '%6789B' ORDER BY threshold DESC;
+TRUNCATE notices;
+
+--
 -- The triggers in the ledger refuse what the rules forbid
 --
 -- a second redemption of a key (redeem_once: 23505), and a change to a

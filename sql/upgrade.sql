@@ -397,8 +397,9 @@ ORDER BY 1, 2;
 -- the schema now belongs to the bootstrap superuser, as after a fresh
 -- install
 SELECT nspowner = 10 AS schema_owner_is_bootstrap_superuser FROM pg_namespace WHERE nspname = 'mpn';
--- every row and every recheck kept
-SELECT a.ledger_table, a.rows AS rows_1_1, b.rows AS rows_now
+-- every row and every recheck kept (the deadlines view and the notice
+-- queue are new)
+SELECT coalesce(a.ledger_table, b.ledger_table) AS ledger_table, a.rows AS rows_1_1, b.rows AS rows_now
   FROM digest_1_1 a FULL JOIN pg_temp.digest() b ON a.ledger_table = b.ledger_table
  WHERE a.digest IS DISTINCT FROM b.digest OR a.rows IS DISTINCT FROM b.rows;
 SELECT * FROM rechecks EXCEPT SELECT * FROM rechecks_1_1;
@@ -438,6 +439,14 @@ SET client_min_messages = warning;
 SELECT mpn.create_ledger('ledger_1_2');
 SELECT mpn.fill_ledger('ledger_1_2', 20, 11, '2025-06-15');
 RESET client_min_messages;
+-- a ledger of another role's, in a schema of its own
+CREATE ROLE regress_mpn_upgrade_partner;
+GRANT CREATE ON DATABASE mpn_upgrade_1_2 TO regress_mpn_upgrade_partner;
+SET ROLE regress_mpn_upgrade_partner;
+SET client_min_messages = warning;
+SELECT mpn.create_ledger('partner_1_2');
+RESET client_min_messages;
+RESET ROLE;
 CREATE TABLE keys_1_2 (key text, redeemed date);
 CREATE UNIQUE INDEX keys_1_2_key ON keys_1_2 (key) WHERE redeemed IS NOT NULL;
 CREATE TRIGGER redeem_once BEFORE INSERT OR UPDATE OR DELETE ON keys_1_2
@@ -486,12 +495,21 @@ UNION ALL
 SELECT 'only in a fresh install', line
   FROM (TABLE fresh_objects EXCEPT TABLE updated_objects) y
 ORDER BY 1, 2;
--- every row kept; every rule has one recheck and, for redeem_once and
+-- every row kept (the deadlines view and the notice queue are new: the
+-- update made them, as the ledger's owner, and they are not members of
+-- the extension); every rule has one recheck and, for redeem_once and
 -- reassign_after, one truncate guard
-SELECT a.ledger_table, a.rows AS rows_1_2, b.rows AS rows_now
+SELECT coalesce(a.ledger_table, b.ledger_table) AS ledger_table, a.rows AS rows_1_2, b.rows AS rows_now
   FROM digest_1_2 a FULL JOIN pg_temp.digest() b ON a.ledger_table = b.ledger_table
  WHERE a.digest IS DISTINCT FROM b.digest OR a.rows IS DISTINCT FROM b.rows;
 SELECT * FROM guards ORDER BY 1, 2;
+-- each ledger's deadlines and notices belong to the ledger's owner
+SELECT c.relnamespace::regnamespace AS ledger, c.relname,
+       c.relowner = n.nspowner AS owned_by_the_ledgers_owner
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relnamespace IN ('ledger_1_2'::regnamespace, 'partner_1_2'::regnamespace)
+   AND c.relname IN ('deadlines', 'notices')
+ ORDER BY 1, 2;
 -- the guards refuse
 TRUNCATE keys_1_2;
 \echo :LAST_ERROR_SQLSTATE
@@ -509,4 +527,5 @@ DROP DATABASE mpn_upgrade_old;
 DROP DATABASE mpn_upgrade_fresh;
 DROP DATABASE mpn_upgrade_1_1;
 DROP DATABASE mpn_upgrade_1_2;
+DROP ROLE regress_mpn_upgrade_partner;
 RESET client_min_messages;

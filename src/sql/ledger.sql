@@ -18,7 +18,8 @@ DECLARE
 		'benefits', 'subscriptions', 'product_keys', 'vs_assignments',
 		'offer_assignments', 'license_activations', 'load_refusals',
 		'benefit_status', 'key_status', 'subscription_status', 'reassignment_status',
-		'bi_benefit_status', 'bi_key_status', 'bi_subscription_status', 'bi_reassignment_status'];
+		'bi_benefit_status', 'bi_key_status', 'bi_subscription_status', 'bi_reassignment_status',
+		'deadlines', 'notices'];
 	clash text;
 	schema_owner oid;
 BEGIN
@@ -244,6 +245,7 @@ COMMENT ON COLUMN %1$I.reassignment_status.reassignable_now IS 'whether it may p
 COMMENT ON COLUMN %1$I.reassignment_status.days_until_reassignable IS 'days until reassignable_on, NULL when reassignable now';
 $ddl$, schema_name);
 	PERFORM @extschema@.create_bi_views(schema_name);
+	PERFORM @extschema@.create_ledger_notices(schema_name);
 END
 $function$;
 COMMENT ON FUNCTION @extschema@.create_ledger(pg_catalog.name) IS
@@ -372,6 +374,71 @@ END
 $function$;
 COMMENT ON FUNCTION @extschema@.create_bi_views(pg_catalog.name) IS
 'create or replace the BI views of a ledger (bi_benefit_status, bi_key_status, bi_subscription_status, bi_reassignment_status: standard SQL types only) and describe every column of its tables';
+
+--
+-- Notices of the ledger's deadlines (src/sql/notices.sql has the queue):
+-- the view deadlines, what mpn.enqueue_notices() reads, and the queue
+-- notices.  create_ledger calls it; for a ledger made before 1.3 the update
+-- does, as the ledger's owner.  Safe to run again: the view is replaced,
+-- the queue made only if missing.
+--
+CREATE FUNCTION @extschema@.create_ledger_notices(schema_name pg_catalog.name)
+RETURNS pg_catalog.void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+BEGIN
+	IF to_regclass(format('%I.product_keys', schema_name)) IS NULL
+	   OR to_regclass(format('%I.benefits', schema_name)) IS NULL
+	   OR to_regclass(format('%I.subscriptions', schema_name)) IS NULL THEN
+		RAISE EXCEPTION 'schema "%" holds no ledger', schema_name
+			USING ERRCODE = 'undefined_table',
+			      DETAIL = 'The deadlines are read from the tables that mpn.create_ledger() makes.',
+			      HINT = format('Create one with SELECT mpn.create_ledger(%L).', schema_name);
+	END IF;
+	EXECUTE format($ddl$
+CREATE OR REPLACE VIEW %1$I.deadlines AS
+SELECT 'benefit_activation'::text AS kind, b.benefit_id::text AS object_id,
+	   b.activation_deadline AS last_day, e.partner_id, p.name AS partner_name,
+	   format('%%s benefit %%s%%s', b.kind, b.benefit_id,
+			  CASE WHEN b.requires_user_assignment THEN ' (30 days of grace after its expiry date included)' ELSE '' END) AS subject
+  FROM %1$I.benefits b
+  JOIN %1$I.enrollments e USING (enrollment_id)
+  JOIN %1$I.partners p ON p.partner_id = e.partner_id
+ WHERE b.activated_on IS NULL
+UNION ALL
+SELECT 'key_last_usable_day', k.key::text, k.valid_until - 1, k.partner_id, p.name,
+	   format('product key %%s, %%s license%%s, redeemed on %%s', k.key, k.licenses,
+			  CASE WHEN k.licenses = 1 THEN '' ELSE 's' END, k.redeemed_on)
+  FROM %1$I.product_keys k
+  JOIN %1$I.partners p ON p.partner_id = k.partner_id
+ WHERE k.redeemed_on IS NOT NULL AND isfinite(k.valid_until)
+UNION ALL
+SELECT 'subscription_last_day', s.subscription_id::text, s.ends - 1, s.partner_id, p.name,
+	   format('%%s subscription %%s, %%s license%%s', s.product, s.subscription_id, s.licenses,
+			  CASE WHEN s.licenses = 1 THEN '' ELSE 's' END)
+  FROM %1$I.subscriptions s
+  JOIN %1$I.partners p ON p.partner_id = s.partner_id
+ WHERE isfinite(s.ends);
+COMMENT ON VIEW %1$I.deadlines IS 'every deadline of the ledger still to meet, for mpn.enqueue_notices(): a benefit''s last day to activate, grace included; a redeemed key''s last usable day; a subscription''s last day';
+COMMENT ON COLUMN %1$I.deadlines.kind IS 'benefit_activation, key_last_usable_day or subscription_last_day';
+COMMENT ON COLUMN %1$I.deadlines.object_id IS 'the benefit''s id, the product key, or the subscription''s id, as text';
+COMMENT ON COLUMN %1$I.deadlines.last_day IS 'the last day something can still be done, inclusive: activate the benefit, use the key, use the subscription';
+COMMENT ON COLUMN %1$I.deadlines.partner_id IS 'the partner to tell';
+COMMENT ON COLUMN %1$I.deadlines.partner_name IS 'the partner''s name';
+COMMENT ON COLUMN %1$I.deadlines.subject IS 'what the notice is about, in words';
+$ddl$, schema_name);
+	IF to_regclass(format('%I.notices', schema_name)) IS NULL THEN
+		PERFORM @extschema@.create_notice_queue(format('%I.notices', schema_name));
+		EXECUTE format('COMMENT ON TABLE %I.notices IS %L', schema_name,
+					   format('the notices of the ledger''s deadlines: queued by mpn.enqueue_notices(%L, %L), claimed by senders with mpn.claim_notices(%L)',
+							  format('%I.deadlines', schema_name), format('%I.notices', schema_name),
+							  format('%I.notices', schema_name)));
+	END IF;
+END
+$function$;
+COMMENT ON FUNCTION @extschema@.create_ledger_notices(pg_catalog.name) IS
+'create or replace the view deadlines of a ledger, and its notice queue notices if it has none (create_ledger calls it)';
 
 --
 -- Scale-out: a ledger made into Citus tables, in a layout that keeps each
