@@ -48,7 +48,10 @@
 # replication of guarded tables (test/replication/run.sh): the server
 # tested to itself (15 -> 15 by default); with --all also pg_upgrade
 # 17 -> 18 and replication 15 -> 18, when those majors were built.  The
-# fuzzers, which test plain C, run once.
+# sweep of notices scheduled by pg_cron (test/cron/run.sh), on a cluster of
+# its own, for Debian's 15 (postgresql-15-cron; one line says it was
+# skipped when that is not installed) and for any other major tested that
+# has pg_cron.  The fuzzers, which test plain C, run once.
 #
 # Run as root on a fresh Debian 12 machine (packages are installed), or as a
 # user who has the packages and may run sudo make install.  Ends with the
@@ -165,6 +168,16 @@ upgrade_and_replication() {			# upgrade_and_replication FROM TO
 	between_servers test/pg_upgrade/run.sh pg_upgrade "$1" "$2"
 	between_servers test/replication/run.sh replication "$1" "$2"
 }
+
+# The sweep of notices scheduled by pg_cron, on a cluster of its own
+# (test/cron/run.sh): its "... ok"/"... FAILED" lines are counted; without
+# pg_cron for that server it prints one line "cron ... skipped (...)".
+cron_test() {						# cron_test PG_CONFIG
+	echo "== pg_cron on PostgreSQL $(major_of "$1"): test/cron/run.sh $1 (1 to 2 minutes)"
+	bash test/cron/run.sh "$1" 2>&1 | tee -a "$log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+}
+has_pg_cron() { [ -f "$("$1" --pkglibdir)/pg_cron.so" ]; }
 
 # The Debian package: build it from a copy of the tree (dpkg-buildpackage
 # writes next to the source), install it, run its autopkgtest's suites on
@@ -412,15 +425,17 @@ case $mode in
 		[ "$DISCARD" = 1 ] && test_discard_caches
 		;;
 	one)
-		test_server "$PG_CONFIG_ARG" &&
+		test_server "$PG_CONFIG_ARG" && {
 			upgrade_and_replication "$PG_CONFIG_ARG" "$PG_CONFIG_ARG"
+			cron_test "$PG_CONFIG_ARG"
+		}
 		;;
 	all)
 		pgc15=/usr/lib/postgresql/15/bin/pg_config
 		# 15 -> 15 while the source build is installed (the package test
 		# below replaces it for a while)
 		ok15=0
-		test_server "$pgc15" && { ok15=1; upgrade_and_replication "$pgc15" "$pgc15"; }
+		test_server "$pgc15" && { ok15=1; upgrade_and_replication "$pgc15" "$pgc15"; cron_test "$pgc15"; }
 		test_package
 		declare -A built=()			# major -> pg_config, built and installed
 		for major in 16 17 18 19; do
@@ -436,6 +451,11 @@ case $mode in
 				3) echo "PostgreSQL $major ... skipped (Debian's archive serves no source of it)"; skipped+=("$major") ;;
 				*) report "build PostgreSQL $major from source" FAILED ;;
 			esac
+		done
+		# pg_cron where it is installed (Debian's postgresql-NN-cron for a
+		# packaged major; a source build has none unless added by hand)
+		for major in $(printf '%s\n' "${!built[@]}" | sort -n); do
+			has_pg_cron "${built[$major]}" && cron_test "${built[$major]}"
 		done
 		# across majors: each needs both ends built and installed
 		if [ -n "${built[17]:-}" ] && [ -n "${built[18]:-}" ]; then

@@ -234,6 +234,15 @@ SELECT mpn.enqueue_notices('lapsed_deadlines', 'lapsed_notices', '2025-06-13');
 SELECT mpn.enqueue_notices('lapsed_deadlines', 'lapsed_notices', '2025-06-22');
 SELECT * FROM shown('lapsed_notices');
 SELECT count(*) AS claimed FROM mpn.claim_notices('lapsed_notices');
+-- and before any sweep has superseded it, a claim after its last day
+-- (mpn.today()) passes over it: nothing stale goes out
+TRUNCATE lapsed_notices;
+SELECT mpn.enqueue_notices('lapsed_deadlines', 'lapsed_notices', '2025-06-13');
+SET mpn.as_of_date = '2025-06-21';
+SELECT count(*) AS claimed_after_its_last_day FROM mpn.claim_notices('lapsed_notices');
+SET mpn.as_of_date = '2025-06-20';
+SELECT object_id, last_day, threshold FROM mpn.claim_notices('lapsed_notices');
+SET mpn.as_of_date = '2025-06-15';
 
 -- 6. Thresholds of one's own, and changed: a notice pending from the old
 -- ones stays pending until a threshold due now overtakes it

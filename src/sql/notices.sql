@@ -447,11 +447,14 @@ BEGIN
 
 	-- dynamic SQL: the OUT columns above are not variables in it.  A
 	-- notice whose 10th claim ran out without a report is dead, as after
-	-- its 10th failure (see notice_failed), and not returned.
+	-- its 10th failure (see notice_failed), and not returned.  Nor is one
+	-- whose last day has passed (mpn.today()), which the next sweep will
+	-- supersede: nothing stale goes out.
 	RETURN QUERY EXECUTE pg_catalog.format($claim$
 WITH picked AS (
 	SELECT q.id FROM %1$s q
 	 WHERE q.status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text
+	   AND q.last_day OPERATOR(pg_catalog.>=) @extschema@.today()
 	   AND (q.not_before IS NULL OR q.not_before OPERATOR(pg_catalog.<=) pg_catalog.now())
 	   AND (q.claimed_until IS NULL OR q.claimed_until OPERATOR(pg_catalog.<) pg_catalog.now())
 	 ORDER BY q.due_on, q.id
