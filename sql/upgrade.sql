@@ -447,6 +447,18 @@ SET client_min_messages = warning;
 SELECT mpn.create_ledger('partner_1_2');
 RESET client_min_messages;
 RESET ROLE;
+-- a schema that only looks like a ledger, of a role with CREATE on the
+-- database: the update warns, and goes on
+CREATE ROLE regress_mpn_upgrade_squatter;
+GRANT CREATE ON DATABASE mpn_upgrade_1_2 TO regress_mpn_upgrade_squatter;
+SET ROLE regress_mpn_upgrade_squatter;
+CREATE SCHEMA lookalike;
+CREATE TABLE lookalike.partners (x int);
+CREATE TABLE lookalike.enrollments (x int);
+CREATE TABLE lookalike.benefits (x int);
+CREATE TABLE lookalike.subscriptions (x int);
+CREATE TABLE lookalike.product_keys (x int);
+RESET ROLE;
 CREATE TABLE keys_1_2 (key text, redeemed date);
 CREATE UNIQUE INDEX keys_1_2_key ON keys_1_2 (key) WHERE redeemed IS NOT NULL;
 CREATE TRIGGER redeem_once BEFORE INSERT OR UPDATE OR DELETE ON keys_1_2
@@ -528,4 +540,6 @@ DROP DATABASE mpn_upgrade_fresh;
 DROP DATABASE mpn_upgrade_1_1;
 DROP DATABASE mpn_upgrade_1_2;
 DROP ROLE regress_mpn_upgrade_partner;
+DROP OWNED BY regress_mpn_upgrade_squatter;
+DROP ROLE regress_mpn_upgrade_squatter;
 RESET client_min_messages;

@@ -22,9 +22,18 @@ BEGIN
 							 AND c.relname OPERATOR(pg_catalog.=) ANY (ARRAY['deadlines', 'notices']::pg_catalog.name[]))
 		 ORDER BY 1
 	LOOP
-		EXECUTE pg_catalog.format('SET LOCAL ROLE %I', ledger_owner);
-		PERFORM @extschema@.create_ledger_notices(ledger);
-		RESET ROLE;
+		-- a schema that only looks like a ledger (any role with CREATE on
+		-- the database can make one) gets a WARNING, and the update goes on
+		BEGIN
+			EXECUTE pg_catalog.format('SET LOCAL ROLE %I', ledger_owner);
+			PERFORM @extschema@.create_ledger_notices(ledger);
+			RESET ROLE;
+		EXCEPTION WHEN OTHERS THEN
+			RESET ROLE;
+			RAISE WARNING 'schema "%" gets no deadlines and notices: %', ledger, SQLERRM
+				USING HINT = pg_catalog.format('If it is a ledger, its owner can run SELECT mpn.create_ledger_notices(%L).', ledger);
+			CONTINUE;
+		END;
 		FOR member IN
 			SELECT (pg_catalog.pg_identify_object(d.classid, d.objid, 0)).*
 			  FROM pg_catalog.pg_depend d
