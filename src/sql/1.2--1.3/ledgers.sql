@@ -41,6 +41,9 @@ BEGIN
 			   AND d.refobjid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension e
 													   WHERE e.extname OPERATOR(pg_catalog.=) 'mpn_benefits')
 			   AND d.deptype OPERATOR(pg_catalog.=) 'e'
+			   -- relations only: from PostgreSQL 17 on, their row and array
+			   -- types are members too, and go with them
+			   AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
 		LOOP
 			IF member.schema OPERATOR(pg_catalog.=) ledger THEN
 				EXECUTE pg_catalog.format('ALTER EXTENSION mpn_benefits DROP %s %s', member.type, member.identity);
