@@ -504,6 +504,13 @@ BEGIN
 	PERFORM create_distributed_table(format('%I.product_keys', schema_name)::regclass, 'key');
 	PERFORM create_distributed_table(format('%I.vs_assignments', schema_name)::regclass, 'vs_subscription_id');
 	PERFORM create_distributed_table(format('%I.offer_assignments', schema_name)::regclass, 'user_id');
+	-- the notice queue: a reference table, swept and claimed through the
+	-- coordinator (a ledger made before 1.3 may have none yet)
+	IF to_regclass(format('%I.notices', schema_name)) IS NOT NULL
+	   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition
+					   WHERE logicalrelid = format('%I.notices', schema_name)::regclass) THEN
+		PERFORM create_reference_table(format('%I.notices', schema_name)::regclass);
+	END IF;
 
 	FOR c IN SELECT * FROM mpn_ledger_comments ORDER BY relname, attname NULLS FIRST LOOP
 		IF c.attname IS NULL THEN

@@ -445,43 +445,46 @@ BEGIN
 	END IF;
 	PERFORM @extschema@.check_notice_queue(queue);
 
-	-- dynamic SQL: the OUT columns above are not variables in it.  A
-	-- notice whose 10th claim ran out without a report is dead, as after
-	-- its 10th failure (see notice_failed), and not returned.  Nor is one
-	-- whose last day has passed (mpn.today()), which the next sweep will
-	-- supersede: nothing stale goes out.
+	-- Dynamic SQL: the OUT columns above are not variables in it.  "Now"
+	-- and "today" are computed once here and passed in (Citus runs the
+	-- statements on its nodes, and takes no volatile function in a CASE of
+	-- a reference table's UPDATE).  A notice whose 10th lease ran out
+	-- without a report is dead, as after its 10th failure (see
+	-- notice_failed), and not returned; nor is one whose last day has
+	-- passed (mpn.today()), which the next sweep will supersede: nothing
+	-- stale goes out.
+	EXECUTE pg_catalog.format($dead$
+UPDATE %1$s q
+   SET status = 'dead'::pg_catalog.text,
+	   last_error = COALESCE(q.last_error, 'the lease of the last attempt ran out without a report')
+ WHERE q.status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text
+   AND q.attempts OPERATOR(pg_catalog.>=) 10
+   AND q.claimed_until OPERATOR(pg_catalog.<) $1
+$dead$, queue) USING pg_catalog.now();
+
 	RETURN QUERY EXECUTE pg_catalog.format($claim$
 WITH picked AS (
 	SELECT q.id FROM %1$s q
 	 WHERE q.status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text
-	   AND q.last_day OPERATOR(pg_catalog.>=) @extschema@.today()
-	   AND (q.not_before IS NULL OR q.not_before OPERATOR(pg_catalog.<=) pg_catalog.now())
-	   AND (q.claimed_until IS NULL OR q.claimed_until OPERATOR(pg_catalog.<) pg_catalog.now())
+	   AND q.attempts OPERATOR(pg_catalog.<) 10
+	   AND q.last_day OPERATOR(pg_catalog.>=) $4
+	   AND (q.not_before IS NULL OR q.not_before OPERATOR(pg_catalog.<=) $3)
+	   AND (q.claimed_until IS NULL OR q.claimed_until OPERATOR(pg_catalog.<) $3)
 	 ORDER BY q.due_on, q.id
 	 LIMIT $1
 	 FOR UPDATE SKIP LOCKED
 ),
 claimed AS (
 	UPDATE %1$s q
-	   SET attempts = CASE WHEN q.attempts OPERATOR(pg_catalog.>=) 10 THEN q.attempts
-						   ELSE q.attempts OPERATOR(pg_catalog.+) 1 END,
-		   claimed_until = CASE WHEN q.attempts OPERATOR(pg_catalog.>=) 10 THEN q.claimed_until
-								ELSE pg_catalog.now() OPERATOR(pg_catalog.+) $2 END,
-		   status = CASE WHEN q.attempts OPERATOR(pg_catalog.>=) 10 THEN 'dead'::pg_catalog.text
-						 ELSE q.status END,
-		   last_error = CASE WHEN q.attempts OPERATOR(pg_catalog.>=) 10
-							 THEN COALESCE(q.last_error, 'the lease of the last attempt ran out without a report')
-							 ELSE q.last_error END
+	   SET attempts = q.attempts OPERATOR(pg_catalog.+) 1, claimed_until = $2
 	  FROM picked
 	 WHERE q.id OPERATOR(pg_catalog.=) picked.id
 	RETURNING q.id, q.kind, q.object_id, q.last_day, q.threshold, q.due_on, q.details, q.status,
 			  q.attempts, q.not_before, q.claimed_until, q.queued_at, q.sent_at, q.last_error
 )
-SELECT * FROM claimed c
- WHERE c.status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text
- ORDER BY c.due_on, c.id
+SELECT * FROM claimed c ORDER BY c.due_on, c.id
 $claim$, queue)
-		USING max_count, lease;
+		USING max_count, pg_catalog.now() OPERATOR(pg_catalog.+) lease, pg_catalog.now(), @extschema@.today();
 END
 $function$;
 COMMENT ON FUNCTION @extschema@.claim_notices(pg_catalog.regclass, pg_catalog.int4, pg_catalog.interval) IS
@@ -532,6 +535,7 @@ SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
 	now_status pg_catalog.text;
+	tries pg_catalog.int4;
 BEGIN
 	IF queue IS NULL OR id IS NULL OR error IS NULL THEN
 		RAISE EXCEPTION 'mpn.notice_failed() takes no NULL argument'
@@ -542,17 +546,26 @@ BEGIN
 	-- ... 256 minutes after the 9th); the 10th failure makes it dead, about
 	-- 8.5 hours after the first attempt
 	EXECUTE pg_catalog.format($q$
-UPDATE %1$s q
-   SET last_error = $2, claimed_until = NULL,
-	   status = CASE WHEN q.attempts OPERATOR(pg_catalog.>=) 10 THEN 'dead'::pg_catalog.text
-					 ELSE q.status END,
-	   not_before = CASE WHEN q.attempts OPERATOR(pg_catalog.>=) 10 THEN q.not_before
-						 ELSE pg_catalog.now() OPERATOR(pg_catalog.+)
-							  ('1 minute'::pg_catalog.interval OPERATOR(pg_catalog.*)
-							   (1 OPERATOR(pg_catalog.<<) (GREATEST(q.attempts, 1) OPERATOR(pg_catalog.-) 1))) END
+SELECT q.attempts FROM %1$s q
  WHERE q.id OPERATOR(pg_catalog.=) $1 AND q.status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text
+   FOR UPDATE
+$q$, queue) INTO tries USING id;
+	IF tries IS NOT NULL THEN
+		-- the moment is computed here, not in the UPDATE: Citus runs the
+		-- statement on its nodes, and takes no volatile function in a CASE
+		EXECUTE pg_catalog.format($q$
+UPDATE %1$s q
+   SET last_error = $2, claimed_until = NULL, status = $3, not_before = COALESCE($4, q.not_before)
+ WHERE q.id OPERATOR(pg_catalog.=) $1
 RETURNING q.status
-$q$, queue) INTO now_status USING id, error;
+$q$, queue) INTO now_status
+			USING id, error,
+				  CASE WHEN tries OPERATOR(pg_catalog.>=) 10 THEN 'dead' ELSE 'pending' END,
+				  CASE WHEN tries OPERATOR(pg_catalog.>=) 10 THEN NULL
+					   ELSE pg_catalog.now() OPERATOR(pg_catalog.+)
+							('1 minute'::pg_catalog.interval OPERATOR(pg_catalog.*)
+							 (1 OPERATOR(pg_catalog.<<) (GREATEST(tries, 1) OPERATOR(pg_catalog.-) 1))) END;
+	END IF;
 	IF now_status IS NOT NULL THEN
 		RETURN now_status;
 	END IF;

@@ -55,7 +55,7 @@ q -c "SELECT mpn.create_ledger('mpn_citus_dist')" -c "SELECT mpn.distribute_ledg
 check "refuses to distribute twice" "55000" \
 	"$(q -v VERBOSITY=sqlstate -c "SELECT mpn.distribute_ledger('mpn_citus_dist')" 2>&1 | sed -n 's/^ERROR:  //p')"
 
-check "layout" "benefits:reference enrollments:reference license_activations:reference load_refusals:reference offer_assignments:user_id partner_tenants:reference partners:reference product_keys:key subscriptions:reference vs_assignments:vs_subscription_id" \
+check "layout" "benefits:reference enrollments:reference license_activations:reference load_refusals:reference notices:reference offer_assignments:user_id partner_tenants:reference partners:reference product_keys:key subscriptions:reference vs_assignments:vs_subscription_id" \
 	"$(q -c "SELECT string_agg(c.relname || ':' || CASE WHEN p.partmethod = 'h' THEN column_to_column_name(p.logicalrelid, p.partkey) ELSE 'reference' END, ' ' ORDER BY c.relname)
 	           FROM pg_dist_partition p JOIN pg_class c ON c.oid = p.logicalrelid
 	          WHERE c.relnamespace = 'mpn_citus_dist'::regnamespace")"
@@ -236,6 +236,37 @@ vs=$(q -c "SELECT count(*) FROM mpn_citus_dist.vs_assignments")
 check "TRUNCATE of the distributed vs_assignments as of 2025-06-15 is refused" "23514: cannot truncate table \"vs_assignments\": subscription (vs_subscription_id)=(N) cannot be deleted before DAY; $vs assignments kept" \
 	"$(q -v VERBOSITY=verbose -c "SELECT mpn.today()" -c "BEGIN" -c "SET LOCAL citus.propagate_set_commands = 'local'" -c "SET LOCAL mpn.as_of_date = '2025-06-15'" \
 	     -c "TRUNCATE mpn_citus_dist.vs_assignments" 2>&1 | first_error | sed -E 's/=\([0-9]+\)/=(N)/; s/before [0-9]{4}-[0-9]{2}-[0-9]{2}$/before DAY/'); $(q -c "SELECT count(*) FROM mpn_citus_dist.vs_assignments") assignments kept"
+
+# notices (issue 17): the queue of the distributed ledger is a reference
+# table; a sweep through the coordinator queues what one node's does, a
+# second queues nothing, and claims, reports and the next day's sweep give
+# the one-node results ("today" 2025-06-15 for both, carried to the workers)
+notices_state() {					# notices_state SCHEMA: the queue, ids left out
+	q -c "SELECT count(*) || ' notices, ' || md5(coalesce(string_agg(kind || ' ' || object_id || ' ' || last_day || ' ' || threshold || ' ' || status || ' ' || attempts,
+	                                             ',' ORDER BY kind, object_id, last_day, threshold), ''))
+	        FROM $1.notices"
+}
+sweep() {							# sweep SCHEMA DAY: notices queued
+	q -c "SELECT mpn.enqueue_notices('$1.deadlines', '$1.notices', on_date => '$2')"
+}
+declare -A first again
+for l in mpn_citus_dist mpn_citus_plain; do
+	first[$l]=$(sweep $l 2025-06-15)
+	again[$l]=$(sweep $l 2025-06-15)
+done
+check "notices: the first sweep queues what one node's does, a second nothing" 	"${first[mpn_citus_plain]} then ${again[mpn_citus_plain]}" "${first[mpn_citus_dist]} then ${again[mpn_citus_dist]}"
+check "notices: the same queue as one node's" "$(notices_state mpn_citus_plain)" "$(notices_state mpn_citus_dist)"
+claim_all() {						# claim_all SCHEMA: claim every due notice, report the 7-day ones failed, the rest sent
+	q -c "BEGIN" -c "SET LOCAL citus.propagate_set_commands = 'local'" -c "SET LOCAL mpn.as_of_date = '2025-06-15'" \
+	  -c "CREATE TEMP TABLE claimed ON COMMIT DROP AS SELECT id, threshold FROM mpn.claim_notices('$1.notices', 100000)" \
+	  -c "SELECT count(*) FILTER (WHERE CASE WHEN threshold = 7 THEN mpn.notice_failed('$1.notices', id, 'bounced') = 'pending'
+	                                        ELSE mpn.notice_sent('$1.notices', id) END) || ' of ' || count(*) FROM claimed" \
+	  -c "COMMIT"
+}
+check "notices: claims and reports through the coordinator as on one node" "$(claim_all mpn_citus_plain)" "$(claim_all mpn_citus_dist)"
+check "notices: the queue after the claims as one node's" "$(notices_state mpn_citus_plain)" "$(notices_state mpn_citus_dist)"
+check "notices: the next day's sweep as one node's" "$(sweep mpn_citus_plain 2025-06-16) $(notices_state mpn_citus_plain)" \
+	"$(sweep mpn_citus_dist 2025-06-16) $(notices_state mpn_citus_dist)"
 
 # a redemption race through the coordinator: 8 clients redeem the same 40
 # keys and then try to move each redemption; every key ends redeemed once,
