@@ -441,6 +441,40 @@ SELECT * FROM mpn.claim_notices('not_a_queue');
 -- nothing above wrote to a queue
 SELECT count(*) AS notices_written_by_refusals FROM notices;
 
+-- What the attack on the notices found, refused now.  A queue or a
+-- deadlines relation of another role's (with a trigger of that role's that
+-- would run as the sweeping superuser) is refused to every other role, a
+-- superuser included; its owner sweeps it.
+CREATE ROLE regress_mpn_notices_other;
+GRANT CREATE, USAGE ON SCHEMA mpn_notices TO regress_mpn_notices_other;
+SET ROLE regress_mpn_notices_other;
+SELECT mpn.create_notice_queue('mpn_notices.others_queue');
+CREATE TABLE mpn_notices.others_deadlines (kind text, object_id text, last_day date);
+INSERT INTO mpn_notices.others_deadlines VALUES ('key', 'O1', '2025-06-20');
+CREATE FUNCTION mpn_notices.canary() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE NOTICE 'canary fired as %', current_user;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER canary BEFORE INSERT ON mpn_notices.others_queue FOR EACH ROW EXECUTE FUNCTION mpn_notices.canary();
+RESET ROLE;
+SELECT pg_temp.try($$SELECT mpn.enqueue_notices('mpn_notices.others_deadlines', 'mpn_notices.others_queue', '2025-06-15')$$) AS others_queue;
+SELECT pg_temp.try($$SELECT mpn.enqueue_notices('mpn_notices.others_deadlines', 'mpn_notices.series_notices', '2025-06-15')$$) AS others_deadlines;
+SELECT pg_temp.try($$SELECT * FROM mpn.claim_notices('mpn_notices.others_queue')$$) AS claim_of_others_queue;
+SET ROLE regress_mpn_notices_other;
+SELECT mpn.enqueue_notices('mpn_notices.others_deadlines', 'mpn_notices.others_queue', '2025-06-15') AS swept_by_its_owner;
+RESET ROLE;
+-- a pending notice with a huge threshold (a sender may UPDATE the queue)
+-- does not make the sweep's reach overflow the date range
+UPDATE series_notices SET last_day = '5874897-12-31', threshold = 2147483000
+ WHERE id = (SELECT min(id) FROM series_notices);
+SELECT mpn.enqueue_notices('series_deadlines', 'series_notices', '2025-06-30') >= 0 AS swept;
+DROP TABLE mpn_notices.others_queue, mpn_notices.others_deadlines;
+DROP FUNCTION mpn_notices.canary();
+REVOKE ALL ON SCHEMA mpn_notices FROM regress_mpn_notices_other;
+DROP ROLE regress_mpn_notices_other;
+
 RESET search_path;
 RESET mpn.as_of_date;
 DROP SCHEMA mpn_notices CASCADE;

@@ -378,9 +378,9 @@ COMMENT ON FUNCTION @extschema@.create_bi_views(pg_catalog.name) IS
 --
 -- Notices of the ledger's deadlines (src/sql/notices.sql has the queue):
 -- the view deadlines, what mpn.enqueue_notices() reads, and the queue
--- notices.  create_ledger calls it; for a ledger made before 1.3 the update
--- does, as the ledger's owner.  Safe to run again: the view is replaced,
--- the queue made only if missing.
+-- notices.  create_ledger calls it; for a ledger made before 1.3 its owner
+-- does.  Safe to run again: the view is replaced, the queue made only if
+-- missing (an existing one must be a queue of the caller's).
 --
 CREATE FUNCTION @extschema@.create_ledger_notices(schema_name pg_catalog.name)
 RETURNS pg_catalog.void
@@ -428,7 +428,11 @@ COMMENT ON COLUMN %1$I.deadlines.partner_id IS 'the partner to tell';
 COMMENT ON COLUMN %1$I.deadlines.partner_name IS 'the partner''s name';
 COMMENT ON COLUMN %1$I.deadlines.subject IS 'what the notice is about, in words';
 $ddl$, schema_name);
-	IF to_regclass(format('%I.notices', schema_name)) IS NULL THEN
+	-- an existing queue must be one, of the caller's (a role with CREATE on
+	-- the schema could have put a table of its own there)
+	IF to_regclass(format('%I.notices', schema_name)) IS NOT NULL THEN
+		PERFORM @extschema@.check_notice_queue(format('%I.notices', schema_name)::regclass);
+	ELSE
 		PERFORM @extschema@.create_notice_queue(format('%I.notices', schema_name));
 		EXECUTE format('COMMENT ON TABLE %I.notices IS %L', schema_name,
 					   format('the notices of the ledger''s deadlines: queued by mpn.enqueue_notices(%L, %L), claimed by senders with mpn.claim_notices(%L)',

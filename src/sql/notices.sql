@@ -143,6 +143,41 @@ END
 $function$;
 COMMENT ON FUNCTION @extschema@.create_notice_queue(pg_catalog.text) IS
 'create a notice queue: a table (schema-qualified name, or in the current schema) with the columns mpn.enqueue_notices() and the senders use, unique on (kind, object_id, last_day, threshold), indexed for the claim';
+--
+-- The notice functions run as their caller, and a relation's code (its
+-- triggers, rules, policies, CHECKs, a view's functions) runs as whoever
+-- writes or reads it: a sweep or a claim by a superuser of a queue or a
+-- deadlines view of another role's would run that role's code as the
+-- superuser.  So they work only on relations the caller owns, or that a
+-- role it is a member of (by grant, not by being a superuser) owns.
+--
+CREATE FUNCTION @extschema@.require_own_relation(rel pg_catalog.regclass, what pg_catalog.text)
+RETURNS pg_catalog.void
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+	owner pg_catalog.oid;
+BEGIN
+	SELECT c.relowner INTO owner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) rel;
+	IF owner IS NULL OR EXISTS (
+		WITH RECURSIVE m(r) AS (
+			SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user
+			UNION
+			SELECT am.roleid FROM pg_catalog.pg_auth_members am JOIN m ON am.member OPERATOR(pg_catalog.=) m.r)
+		SELECT FROM m WHERE m.r OPERATOR(pg_catalog.=) owner) THEN
+		RETURN;
+	END IF;
+	RAISE EXCEPTION '% "%" belongs to role %, not to the current user or a role it is a member of', what, rel,
+			pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(owner))
+		USING ERRCODE = 'insufficient_privilege',
+		      DETAIL = 'The notice functions run as their caller, and a relation''s triggers, policies and functions run as whoever uses it.',
+		      HINT = 'Run it as the relation''s owner (a pg_cron job: cron.schedule_in_database(..., username => the owner)), or as a member of the owning role.';
+END
+$function$;
+COMMENT ON FUNCTION @extschema@.require_own_relation(pg_catalog.regclass, pg_catalog.text) IS
+'raises an error unless the current user owns the relation or is a member of the role that owns it (a superuser is not, by being one); what the notice functions check of a queue and of a deadlines relation';
+
 
 --
 -- Is it a notice queue?  The other functions ask before they read or
@@ -173,6 +208,7 @@ BEGIN
 			      DETAIL = 'A notice queue is a table.',
 			      HINT = 'Create one with mpn.create_notice_queue().';
 	END IF;
+	PERFORM @extschema@.require_own_relation(queue, 'notice queue');
 
 	SELECT pg_catalog.string_agg(pg_catalog.format('%I %s', w.name, pg_catalog.format_type(w.typ, NULL)), ', '
 								 ORDER BY w.ord) FILTER (WHERE a.attname IS NULL),
@@ -340,19 +376,19 @@ BEGIN
 	END IF;
 
 	PERFORM @extschema@.check_notice_queue(queue);
+	PERFORM @extschema@.require_own_relation(deadlines, 'deadlines relation');
 
-	-- sweeps of one queue take turns: advisory lock (classid 7172206,
-	-- 'mpn' in ASCII, objid the queue's OID) until the end of the transaction
-	PERFORM pg_catalog.pg_advisory_xact_lock(
-		(7172206::pg_catalog.int8 OPERATOR(pg_catalog.<<) 32)
-		OPERATOR(pg_catalog.|) queue::pg_catalog.oid::pg_catalog.int8);
+	-- sweeps of one queue take turns: a lock that conflicts with itself and
+	-- not with the claims' row locks, which only roles that may write the
+	-- queue can take (an advisory lock, anyone could hold)
+	EXECUTE pg_catalog.format('LOCK TABLE %s IN SHARE UPDATE EXCLUSIVE MODE', queue);
 
 	-- $1 on_date, $2 the thresholds in ascending order
 	EXECUTE pg_catalog.format($sweep$
 WITH reach AS (
 	-- how far ahead a deadline can matter: the largest threshold, or the
 	-- largest of a pending notice queued with other thresholds
-	SELECT pg_catalog.max(r.n) AS days
+	SELECT LEAST(pg_catalog.max(r.n), '5874897-12-31'::pg_catalog.date OPERATOR(pg_catalog.-) $1) AS days
 	  FROM (SELECT t.n FROM pg_catalog.unnest($2) t(n)
 			UNION ALL
 			SELECT q.threshold FROM %2$s q WHERE q.status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text) r
