@@ -105,15 +105,7 @@ mpn_rule_code_is_builtin(Relation rel, const RuleTrigger *rule)
 static bool
 table_is_empty(Relation rel)
 {
-	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	TableScanDesc scan = table_beginscan(rel, snapshot, 0, NULL);
-	TupleTableSlot *slot = table_slot_create(rel, NULL);
-	bool		empty = !table_scan_getnextslot(scan, ForwardScanDirection, slot);
-
-	table_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	UnregisterSnapshot(snapshot);
-	return empty;
+	return mpn_first_stored_row(rel, NULL, NULL, NULL) == NULL;
 }
 
 /* A TriggerData for checking rel's stored rows with trigger, as a write would */
@@ -238,14 +230,11 @@ caller_may_read(Relation rel, const RuleTrigger *rule)
 {
 	Oid			owner;
 	int			sec_context;
-	int			n = 0;
 	bool		may;
 
-	while (n < MAX_RULE_COLUMNS && rule->attnum[n] > 0)
-		n++;
 	GetUserIdAndSecContext(&owner, &sec_context);
 	SetUserIdAndSecContext(mpn_ddl_caller, sec_context);
-	may = mpn_may_show_values(rel, n, rule->attnum);
+	may = mpn_may_show_values(rel, mpn_rule_column_count(rule), rule->attnum);
 	SetUserIdAndSecContext(owner, sec_context);
 	return may;
 }

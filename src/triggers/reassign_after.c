@@ -234,53 +234,50 @@ mpn_stored_row_reassign_after(TriggerData *td, const RuleTrigger *rule, HeapTupl
  * The truncate guard, BEFORE TRUNCATE: a table that holds a subscription
  * still inside its wait is not emptied, as DELETE would not delete it.
  */
+/* A row matters to the truncate guard while its subscription waits */
+static bool
+row_is_waiting(const RuleTrigger *rule, TupleTableSlot *slot, void *arg)
+{
+	bool		should_free;
+	HeapTuple	row = ExecFetchSlotHeapTuple(slot, false, &should_free);
+	bool		waiting;
+
+	(void) arg;
+	waiting = !heap_attisnull(row, rule->attnum[1], slot->tts_tupleDescriptor) &&
+		(int64) mpn_today() < reassignable_from(rule, row, slot->tts_tupleDescriptor);
+	if (should_free)
+		heap_freetuple(row);
+	return waiting;
+}
+
 static void
 guard_truncate(TriggerData *td, const RuleTrigger *rule)
 {
 	Relation	rel = td->tg_relation;
-	TupleDesc	tupdesc = RelationGetDescr(rel);
-	TableScanDesc scan;
-	TupleTableSlot *slot = table_slot_create(rel, NULL);
-	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	int64		today = (int64) mpn_today();
+	HeapTuple	row = mpn_first_stored_row(rel, rule, row_is_waiting, NULL);
+	int64		from;
 
-	scan = table_beginscan(rel, snapshot, 0, NULL);
-	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
-	{
-		bool		should_free;
-		HeapTuple	row = ExecFetchSlotHeapTuple(slot, false, &should_free);
-
-		CHECK_FOR_INTERRUPTS();
-		if (!heap_attisnull(row, rule->attnum[1], tupdesc) &&
-			today < reassignable_from(rule, row, tupdesc))
-		{
-			int64		from = reassignable_from(rule, row, tupdesc);
-
-			if (!mpn_may_show_values(rel, 2, rule->attnum))
-				ereport(ERROR,
-						(errcode(ERRCODE_CHECK_VIOLATION),
-						 errmsg("cannot truncate table \"%s\": it holds a subscription inside its wait",
-								mpn_table_name(rel)),
-						 errdetail("A subscription passes to another subscriber only %d day%s after its last assignment, and TRUNCATE is refused while the table holds one inside that wait, as DELETE of it is.",
-								   rule->days, rule->days == 1 ? "" : "s"),
-						 errhint("Delete the subscriptions whose wait is over instead."),
-						 errtable(rel)));
-			ereport(ERROR,
-					(errcode(ERRCODE_CHECK_VIOLATION),
-					 errmsg("cannot truncate table \"%s\": %s cannot be deleted before %s",
-							mpn_table_name(rel), subscription_name(td, rule, row),
-							mpn_date_text((DateADT) Min(from, PG_INT32_MAX))),
-					 errdetail("A subscription passes to another subscriber only %d day%s after its last assignment, and TRUNCATE is refused while the table holds one inside that wait, as DELETE of it is.",
-							   rule->days, rule->days == 1 ? "" : "s"),
-					 errhint("Delete the subscriptions whose wait is over instead."),
-					 errtable(rel)));
-		}
-		if (should_free)
-			heap_freetuple(row);
-	}
-	table_endscan(scan);
-	UnregisterSnapshot(snapshot);
-	ExecDropSingleTupleTableSlot(slot);
+	if (row == NULL)
+		return;
+	from = reassignable_from(rule, row, RelationGetDescr(rel));
+	if (!mpn_may_show_values(rel, 2, rule->attnum))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("cannot truncate table \"%s\": it holds a subscription inside its wait",
+						mpn_table_name(rel)),
+				 errdetail("A subscription passes to another subscriber only %d day%s after its last assignment, and TRUNCATE is refused while the table holds one inside that wait, as DELETE of it is.",
+						   rule->days, rule->days == 1 ? "" : "s"),
+				 errhint("Delete the subscriptions whose wait is over instead."),
+				 errtable(rel)));
+	ereport(ERROR,
+			(errcode(ERRCODE_CHECK_VIOLATION),
+			 errmsg("cannot truncate table \"%s\": %s cannot be deleted before %s",
+					mpn_table_name(rel), subscription_name(td, rule, row),
+					mpn_date_text((DateADT) Min(from, PG_INT32_MAX))),
+			 errdetail("A subscription passes to another subscriber only %d day%s after its last assignment, and TRUNCATE is refused while the table holds one inside that wait, as DELETE of it is.",
+					   rule->days, rule->days == 1 ? "" : "s"),
+			 errhint("Delete the subscriptions whose wait is over instead."),
+			 errtable(rel)));
 }
 
 /*

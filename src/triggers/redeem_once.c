@@ -169,38 +169,23 @@ guard_truncate(TriggerData *td, const RuleTrigger *rule)
 {
 	Relation	rel = td->tg_relation;
 	TupleDesc	tupdesc = RelationGetDescr(rel);
-	TableScanDesc scan;
-	TupleTableSlot *slot = table_slot_create(rel, NULL);
-	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	HeapTuple	row = mpn_first_stored_row(rel, rule, row_is_redeemed, NULL);
 
-	scan = table_beginscan(rel, snapshot, 0, NULL);
-	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
-	{
-		bool		should_free;
-		HeapTuple	row = ExecFetchSlotHeapTuple(slot, false, &should_free);
-
-		CHECK_FOR_INTERRUPTS();
-		if (!heap_attisnull(row, rule->attnum[1], tupdesc))
-			ereport(ERROR,
-					(errcode(ERRCODE_RESTRICT_VIOLATION),
-					 errmsg("cannot truncate table \"%s\": it holds redeemed product keys",
-							mpn_table_name(rel)),
-					 mpn_may_show_values(rel, 2, rule->attnum) ?
-					 errdetail("Product key %s was redeemed on %s; the record of a redemption is never changed or deleted, by DELETE or by TRUNCATE.",
-							   mpn_column_text(rule, 0, row, tupdesc),
-							   mpn_day_text(rule, 1, row, tupdesc)) :
-					 errdetail("The record of a redemption is never changed or deleted, by DELETE or by TRUNCATE."),
-					 errhint("Delete the keys that are not redeemed instead: DELETE FROM %s WHERE %s IS NULL;",
-							 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-														mpn_table_name(rel)),
-							 quote_identifier(td->tg_trigger->tgargs[1])),
-					 errtable(rel)));
-		if (should_free)
-			heap_freetuple(row);
-	}
-	table_endscan(scan);
-	UnregisterSnapshot(snapshot);
-	ExecDropSingleTupleTableSlot(slot);
+	if (row != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_RESTRICT_VIOLATION),
+				 errmsg("cannot truncate table \"%s\": it holds redeemed product keys",
+						mpn_table_name(rel)),
+				 mpn_may_show_values(rel, 2, rule->attnum) ?
+				 errdetail("Product key %s was redeemed on %s; the record of a redemption is never changed or deleted, by DELETE or by TRUNCATE.",
+						   mpn_column_text(rule, 0, row, tupdesc),
+						   mpn_day_text(rule, 1, row, tupdesc)) :
+				 errdetail("The record of a redemption is never changed or deleted, by DELETE or by TRUNCATE."),
+				 errhint("Delete the keys that are not redeemed instead: DELETE FROM %s WHERE %s IS NULL;",
+						 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+													mpn_table_name(rel)),
+						 quote_identifier(td->tg_trigger->tgargs[1])),
+				 errtable(rel)));
 }
 
 /* Refuse a redeemed row that changed on its way to another partition */

@@ -516,6 +516,36 @@ mpn_describe_row(Relation rel, HeapTuple tuple)
 	return result;
 }
 
+int
+mpn_rule_column_count(const RuleTrigger *rule)
+{
+	int			n = 0;
+
+	while (n < MAX_RULE_COLUMNS && rule->attnum[n] > 0)
+		n++;
+	return n;
+}
+
+HeapTuple
+mpn_first_stored_row(Relation rel, const RuleTrigger *rule, ProbeVisit match, void *arg)
+{
+	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	TableScanDesc scan = table_beginscan(rel, snapshot, 0, NULL);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	HeapTuple	found = NULL;
+
+	while (found == NULL && table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (match == NULL || match(rule, slot, arg))
+			found = ExecCopySlotHeapTuple(slot);
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	UnregisterSnapshot(snapshot);
+	return found;
+}
+
 /*
  * The dirty-snapshot probe
  *
@@ -882,16 +912,6 @@ mpn_moves_check_arrived(void)
 	}
 }
 
-/* How many leading rule columns a move carries (the rule's column arguments) */
-static int
-move_columns(const RuleTrigger *rule)
-{
-	int			n = 0;
-
-	while (n < MAX_RULE_COLUMNS && rule->attnum[n] > 0)
-		n++;
-	return n;
-}
 
 void
 mpn_move_note_update(RuleTrigger *rule, TriggerData *td, HeapTuple written)
@@ -906,7 +926,7 @@ mpn_move_note_update(RuleTrigger *rule, TriggerData *td, HeapTuple written)
 											   ALLOCSET_SMALL_SIZES);
 	MemoryContextReset(rule->move_cxt);
 	old = MemoryContextSwitchTo(rule->move_cxt);
-	rule->move_nvalues = move_columns(rule);
+	rule->move_nvalues = mpn_rule_column_count(rule);
 	for (int i = 0; i < rule->move_nvalues; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(tupdesc, rule->attnum[i] - 1);
@@ -976,7 +996,7 @@ move_left_its_row(const RowMove *move)
 static bool
 move_carries(const RowMove *move, const RuleTrigger *rule, TupleDesc tupdesc, HeapTuple row)
 {
-	if (move->nvalues != move_columns(rule))
+	if (move->nvalues != mpn_rule_column_count(rule))
 		return false;
 	for (int i = 0; i < move->nvalues; i++)
 	{

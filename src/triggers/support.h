@@ -278,6 +278,17 @@ extern char *mpn_describe_row(Relation rel, HeapTuple tuple);
  */
 typedef bool (*ProbeVisit) (const RuleTrigger *rule, TupleTableSlot *slot, void *arg);
 
+/*
+ * The first row of rel that the latest snapshot sees and match() says
+ * matters (any row without match), copied; NULL if none.  For the checks
+ * that read a whole table: a truncate guard, whether a table holds rows.
+ */
+extern HeapTuple mpn_first_stored_row(Relation rel, const RuleTrigger *rule,
+									  ProbeVisit match, void *arg);
+
+/* How many of the rule's columns its arguments named */
+extern int	mpn_rule_column_count(const RuleTrigger *rule);
+
 extern bool mpn_index_serves_probe(HeapTuple indextuple, Oid relam,
 								   AttrNumber key, AttrNumber unique_on);
 extern bool mpn_find_probe_index(Relation rel, RuleTrigger *rule,
