@@ -61,10 +61,12 @@ mpn_benefits--$(EXTVERSION).sql: $(SCRIPT_SOURCES)
 	cat $^ >$@
 
 # The update restates the ledger's functions as they are now (CREATE OR
-# REPLACE keeps each one's OID, owner, privileges and comment).
-mpn_benefits--1.2--$(EXTVERSION).sql: $(UPDATE_SOURCES) src/sql/ledger.sql
+# REPLACE keeps each one's OID, owner, privileges and comment), then gives
+# the ledgers made before it what create_ledger makes now.
+mpn_benefits--1.2--$(EXTVERSION).sql: $(UPDATE_SOURCES) src/sql/ledger.sql src/sql/1.2--1.3/ledgers.sql
 	{ cat $(UPDATE_SOURCES); \
-	  sed 's/^CREATE FUNCTION @extschema@\./CREATE OR REPLACE FUNCTION @extschema@./' src/sql/ledger.sql; } >$@
+	  sed 's/^CREATE FUNCTION @extschema@\./CREATE OR REPLACE FUNCTION @extschema@./' src/sql/ledger.sql; \
+	  cat src/sql/1.2--1.3/ledgers.sql; } >$@
 
 # Each object depends on the headers it includes, so that touching one
 # (they define the stored layouts) rebuilds what uses it.

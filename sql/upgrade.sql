@@ -270,8 +270,9 @@ SELECT count(*) FILTER (WHERE p.prosrc NOT LIKE 'mpn\_%' AND p.prosrc NOT LIKE '
 SELECT a.ledger_table, a.rows AS rows_1_0, b.rows AS rows_now
   FROM digest_1_0 a LEFT JOIN ledger_digest() b ON a.ledger_table = b.ledger_table
  WHERE a.digest IS DISTINCT FROM b.digest OR a.rows IS DISTINCT FROM b.rows;
--- and the 1.0 ledger got the BI views of 1.1 (the user's, not the
--- extension's: the comparison above found no extra member)
+-- and the 1.0 ledger got the BI views of 1.1, and the deadlines view and
+-- notice queue of 1.3 (the user's, not the extension's: the comparison
+-- above found no extra member)
 SELECT b.ledger_table AS new_view, b.rows
   FROM ledger_digest() b LEFT JOIN digest_1_0 a ON a.ledger_table = b.ledger_table
  WHERE a.ledger_table IS NULL ORDER BY 1;
@@ -397,7 +398,8 @@ ORDER BY 1, 2;
 -- the schema now belongs to the bootstrap superuser, as after a fresh
 -- install
 SELECT nspowner = 10 AS schema_owner_is_bootstrap_superuser FROM pg_namespace WHERE nspname = 'mpn';
--- every row and every recheck kept
+-- every row and every recheck kept (and the ledger has its deadlines view
+-- and notice queue, from the update to 1.3)
 SELECT coalesce(a.ledger_table, b.ledger_table) AS ledger_table, a.rows AS rows_1_1, b.rows AS rows_now
   FROM digest_1_1 a FULL JOIN pg_temp.digest() b ON a.ledger_table = b.ledger_table
  WHERE a.digest IS DISTINCT FROM b.digest OR a.rows IS DISTINCT FROM b.rows;
@@ -444,7 +446,36 @@ GRANT CREATE ON DATABASE mpn_upgrade_1_2 TO regress_mpn_upgrade_partner;
 SET ROLE regress_mpn_upgrade_partner;
 SET client_min_messages = warning;
 SELECT mpn.create_ledger('partner_1_2');
+-- one with a name to quote
+SELECT mpn.create_ledger('Partner Ledger');
+-- one whose owner renamed a column the deadlines read
+SELECT mpn.create_ledger('renamed_1_2');
+ALTER TABLE renamed_1_2.product_keys RENAME COLUMN licenses TO license_count;
+-- one where a role with CREATE on the schema put a table notices of its own
+SELECT mpn.create_ledger('planted_1_2');
 RESET client_min_messages;
+RESET ROLE;
+CREATE ROLE regress_mpn_upgrade_squatter;
+GRANT CREATE ON SCHEMA planted_1_2 TO regress_mpn_upgrade_squatter;
+SET ROLE regress_mpn_upgrade_squatter;
+CREATE TABLE planted_1_2.notices (id bigint);
+RESET ROLE;
+-- and a schema of the superuser's in which the squatter made tables that
+-- look like a ledger's (no ledger: its owner owns none of them)
+CREATE SCHEMA shared_1_2;
+GRANT CREATE, USAGE ON SCHEMA shared_1_2 TO regress_mpn_upgrade_squatter;
+SET ROLE regress_mpn_upgrade_squatter;
+CREATE TABLE shared_1_2.partners (partner_id integer PRIMARY KEY, name text);
+CREATE TABLE shared_1_2.enrollments (enrollment_id integer, partner_id integer);
+CREATE TABLE shared_1_2.benefits (benefit_id integer, enrollment_id integer, kind text,
+	requires_user_assignment boolean, activated_on date, activation_deadline date);
+CREATE TABLE shared_1_2.subscriptions (subscription_id integer, partner_id integer, product text,
+	licenses integer, ends date);
+CREATE TABLE shared_1_2.product_keys (key text, partner_id integer, licenses integer,
+	redeemed_on date, valid_until date);
+CREATE UNIQUE INDEX ON shared_1_2.product_keys (key) WHERE redeemed_on IS NOT NULL;
+CREATE TRIGGER redeem_once BEFORE INSERT OR UPDATE OR DELETE ON shared_1_2.product_keys
+	FOR EACH ROW EXECUTE FUNCTION mpn.redeem_once('key', 'redeemed_on');
 RESET ROLE;
 CREATE TABLE keys_1_2 (key text, redeemed date);
 CREATE UNIQUE INDEX keys_1_2_key ON keys_1_2 (key) WHERE redeemed IS NOT NULL;
@@ -494,30 +525,43 @@ UNION ALL
 SELECT 'only in a fresh install', line
   FROM (TABLE fresh_objects EXCEPT TABLE updated_objects) y
 ORDER BY 1, 2;
--- every row kept; every rule has one recheck and, for redeem_once and
--- reassign_after, one truncate guard
+-- every row kept (the deadlines view and notice queue are new); every
+-- rule has one recheck and, for redeem_once and reassign_after, one
+-- truncate guard
 SELECT coalesce(a.ledger_table, b.ledger_table) AS ledger_table, a.rows AS rows_1_2, b.rows AS rows_now
   FROM digest_1_2 a FULL JOIN pg_temp.digest() b ON a.ledger_table = b.ledger_table
  WHERE a.digest IS DISTINCT FROM b.digest OR a.rows IS DISTINCT FROM b.rows;
 SELECT * FROM guards ORDER BY 1, 2;
--- a ledger made before 1.3 gets its deadlines and notices from its owner
--- (the update makes nothing in users' schemas); the notice functions work
--- only on a queue and deadlines of the caller's own: a superuser's sweep of
--- another role's ledger would run that role's code as the superuser
-SELECT mpn.create_ledger_notices('ledger_1_2');
+-- each ledger made before 1.3 got its deadlines and notices from the
+-- update, as create_ledger makes them now: its owner's, not the
+-- extension's (the comparison above found no extra member); the planted
+-- ledger, the one that no longer has the columns the deadlines read and
+-- the lookalike got nothing (the update warned of the first two; the
+-- lookalike is no ledger: its owner owns none of its tables)
+SELECT c.relnamespace::regnamespace AS ledger, c.relname, c.relkind,
+       pg_get_userbyid(c.relowner) AS owner, c.relowner = n.nspowner AS owned_by_the_ledgers_owner
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relname IN ('deadlines', 'notices', 'notices_id_seq')
+ ORDER BY 1, 2;
+SELECT count(*) AS ledger_objects_in_the_extension
+  FROM pg_depend d JOIN pg_class c ON c.oid = d.objid AND d.classid = 'pg_class'::regclass
+ WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+   AND c.relnamespace <> 'mpn'::regnamespace;
+-- they are what create_ledger makes: the owner sweeps its ledger (the
+-- notice functions work only on a queue and deadlines of the caller's own:
+-- a superuser's sweep of another role's ledger would run that role's code
+-- as the superuser)
+SELECT mpn.enqueue_notices('ledger_1_2.deadlines', 'ledger_1_2.notices', '2025-06-15') > 0 AS swept_ledger_1_2;
 SET ROLE regress_mpn_upgrade_partner;
-SELECT mpn.create_ledger_notices('partner_1_2');
 SELECT mpn.enqueue_notices('partner_1_2.deadlines', 'partner_1_2.notices', '2025-06-15') AS swept_by_its_owner;
+SELECT mpn.enqueue_notices('"Partner Ledger".deadlines', '"Partner Ledger".notices', '2025-06-15') AS swept_quoted;
+SELECT mpn.check_notice_queue('"Partner Ledger".notices');
+-- the planted table stays the squatter's: the owner is told
+SELECT mpn.create_ledger_notices('planted_1_2');
 RESET ROLE;
 \set VERBOSITY terse
 SELECT mpn.enqueue_notices('partner_1_2.deadlines', 'partner_1_2.notices', '2025-06-15');
 \set VERBOSITY default
-SELECT c.relnamespace::regnamespace AS ledger, c.relname,
-       c.relowner = n.nspowner AS owned_by_the_ledgers_owner
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE c.relnamespace IN ('ledger_1_2'::regnamespace, 'partner_1_2'::regnamespace)
-   AND c.relname IN ('deadlines', 'notices')
- ORDER BY 1, 2;
 -- the guards refuse
 TRUNCATE keys_1_2;
 \echo :LAST_ERROR_SQLSTATE
@@ -527,6 +571,35 @@ SELECT count(*) AS keys_left FROM ledger_1_2.product_keys;
 DROP EXTENSION mpn_benefits CASCADE;
 \echo :LAST_ERROR_SQLSTATE
 
+--
+-- The same in a trusted install: a database owner who is no superuser
+-- installed 1.2 and updates it (the update runs as the bootstrap
+-- superuser, where SET ROLE is refused); another role's ledger gets its
+-- deadlines and notices, that role's
+--
+SET client_min_messages = warning;
+CREATE ROLE regress_mpn_upgrade_dbowner;
+CREATE DATABASE mpn_upgrade_trusted OWNER regress_mpn_upgrade_dbowner;
+RESET client_min_messages;
+\c mpn_upgrade_trusted
+SET ROLE regress_mpn_upgrade_dbowner;
+CREATE EXTENSION mpn_benefits VERSION '1.2';
+GRANT CREATE ON DATABASE mpn_upgrade_trusted TO regress_mpn_upgrade_partner;
+SET ROLE regress_mpn_upgrade_partner;
+SET client_min_messages = warning;
+SELECT mpn.create_ledger('trusted_1_2');
+RESET client_min_messages;
+SET ROLE regress_mpn_upgrade_dbowner;
+ALTER EXTENSION mpn_benefits UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'mpn_benefits';
+RESET ROLE;
+SELECT c.relnamespace::regnamespace AS ledger, c.relname, pg_get_userbyid(c.relowner) AS owner,
+       EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                 AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e') AS in_the_extension
+  FROM pg_class c
+ WHERE c.relname IN ('deadlines', 'notices')
+ ORDER BY 1, 2;
+
 \c contrib_regression
 \setenv MPN_FRESH_FILE :fresh_file
 \! rm -f "$MPN_FRESH_FILE"
@@ -535,5 +608,8 @@ DROP DATABASE mpn_upgrade_old;
 DROP DATABASE mpn_upgrade_fresh;
 DROP DATABASE mpn_upgrade_1_1;
 DROP DATABASE mpn_upgrade_1_2;
+DROP DATABASE mpn_upgrade_trusted;
 DROP ROLE regress_mpn_upgrade_partner;
+DROP ROLE regress_mpn_upgrade_dbowner;
+DROP ROLE regress_mpn_upgrade_squatter;
 RESET client_min_messages;
