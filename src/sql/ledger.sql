@@ -378,8 +378,9 @@ COMMENT ON FUNCTION @extschema@.create_bi_views(pg_catalog.name) IS
 --
 -- Notices of the ledger's deadlines (src/sql/notices.sql has the queue):
 -- the view deadlines, what mpn.enqueue_notices() reads, and the queue
--- notices.  create_ledger calls it; for a ledger made before 1.3 its owner
--- does.  Safe to run again: the view is replaced, the queue made only if
+-- notices.  create_ledger calls it; for a ledger made before 1.3 the
+-- update does (src/sql/1.2--1.3/ledgers.sql), or its owner where the
+-- update could not.  Safe to run again: the view is replaced, the queue made only if
 -- missing (an existing one must be a queue of the caller's).
 --
 CREATE FUNCTION @extschema@.create_ledger_notices(schema_name pg_catalog.name)
