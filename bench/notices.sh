@@ -36,7 +36,7 @@
 #                           back (the queue vacuumed between runs); then
 #                           once for real, with a second session sweeping the
 #                           same queue at once (it waits on the sweep's
-#                           advisory lock, then queues 0) and a claim meanwhile
+#                           lock on the queue, then queues 0) and a claim meanwhile
 #                           (as of D + 1: not blocked, SKIP LOCKED); then once
 #                           more (0)
 #    and, untimed, the plan of the first sweep (auto_explain, in a rolled
@@ -184,10 +184,11 @@ inner() {
 
 	# two sweeps of the next day at once, and a claim meanwhile: A sweeps
 	# and holds its transaction open 2 s more; B starts 0.5 s after A and
-	# waits on A's advisory lock (class 7172206, the queue's OID)
+	# waits on A's lock on the queue (SHARE UPDATE EXCLUSIVE, which sweeps
+	# take to take turns)
 	log "two sweeps of $D1 at once"
 	local lock_key
-	lock_key="locktype = 'advisory' AND classid = 7172206 AND objid = 'l.notices'::regclass::oid AND objsubid = 1"
+	lock_key="locktype = 'relation' AND relation = 'l.notices'::regclass AND mode = 'ShareUpdateExclusiveLock'"
 	( timed BEGIN "$sweep1" "SELECT pg_sleep(2)" COMMIT >"$WORK/sweep_a" ) &
 	local pid_a=$!
 	sleep 0.5
@@ -207,7 +208,7 @@ inner() {
 	log "A queued $a_n ($a_ms ms), B $b_n (B's call: $b_ms ms); $waiting waiting on the lock, $holder holding it; a claim meanwhile: $claim_during"
 	[ "$a_n" = "$next_n" ] || fail "sweep A of $D1 queued $a_n, the rolled-back runs $next_n"
 	[ "$b_n" = 0 ] || fail "sweep B of $D1, concurrent with A, queued $b_n"
-	[ "$waiting" = 1 ] || fail "$waiting sessions seen waiting on the sweep's advisory lock, not 1"
+	[ "$waiting" = 1 ] || fail "$waiting sessions seen waiting on the sweep's lock on the queue, not 1"
 	local again_n again_ms
 	res=$(timed "$sweep1")
 	read -r again_n again_ms <<<"$res"
@@ -423,12 +424,12 @@ EOF
 		echo "| second sweep on $D (after VACUUM ANALYZE of the queue) | 0 each time | $(cell "$(printf '%s\n' "${second_ms[@]}" | median)") ms | $(list "${second_ms[@]}") ms |"
 		echo "| sweep on $D1, the next day (each run rolled back) | $next_n | $(cell "$(printf '%s\n' "${next_ms[@]}" | median)") ms | $(list "${next_ms[@]}") ms |"
 		echo "| sweep on $D1 by session A, committed 2 s after it returned | $a_n | $(cell "$a_ms") ms | one run |"
-		echo "| sweep on $D1 by session B, started 0.5 s after A | $b_n | $(cell "$b_ms") ms (waiting on the advisory lock until A committed, then a rerun's work) | one run |"
+		echo "| sweep on $D1 by session B, started 0.5 s after A | $b_n | $(cell "$b_ms") ms (waiting on A's lock on the queue until A committed, then a rerun's work) | one run |"
 		echo "| second sweep on $D1 | $again_n | $(cell "$again_ms") ms | one run |"
 		echo
 		echo "Queue after the first sweep: $(awk -F'|' '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1 }' "$WORK/after_first.tsv") (pending by kind: $(awk -F'|' '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1 }' "$WORK/pending_first.tsv")). After the sweeps of $D1: $(awk -F'|' '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1 }' "$WORK/after_next.tsv")."
 		echo
-		echo "While A held the sweep's advisory lock (class 7172206, the queue's OID; \`pg_locks\` 0.5 s after B started): $holder session holding it, $waiting waiting. A claim of 100 in a third session meanwhile (\`mpn.as_of_date\` = $D1, rolled back): $(set -- $claim_during; echo "$1 notices in $(cell "$2") ms"), not blocked (claims take no advisory lock, and skip the rows the sweep has locked)."
+		echo "While A held the sweep's lock on the queue (SHARE UPDATE EXCLUSIVE; \`pg_locks\` 0.5 s after B started): $holder session holding it, $waiting waiting. A claim of 100 in a third session meanwhile (\`mpn.as_of_date\` = $D1, rolled back): $(set -- $claim_during; echo "$1 notices in $(cell "$2") ms"), not blocked (claims take only ROW SHARE and ROW EXCLUSIVE on the queue, which do not conflict with it, and skip the rows the sweep has locked)."
 		echo
 		echo "<details><summary>Plan of the first sweep's statement (auto_explain, ANALYZE, an untimed run in a rolled-back transaction)</summary>"
 		echo

@@ -278,7 +278,8 @@ COMMENT ON FUNCTION @extschema@.check_notice_queue(pg_catalog.regclass) IS
 --              urgent threshold overtook, whose (kind, object_id, last_day)
 --              the deadlines no longer hold (the day moved, or the row went
 --              away), or whose last day passed.
--- Sweeps of one queue take turns (a transaction advisory lock), so two at
+-- Sweeps of one queue take turns (LOCK TABLE ... SHARE UPDATE EXCLUSIVE,
+-- which claims' row locks do not conflict with), so two at
 -- once neither deadlock on each other's rows nor both count a notice: the
 -- second sees what the first committed, and queues nothing more.
 --
