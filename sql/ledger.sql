@@ -139,6 +139,19 @@ DROP SCHEMA mpn_ledger_squatted;
 DO $$ BEGIN
 	EXECUTE format('REVOKE CREATE ON DATABASE %I FROM regress_mpn_ledger_maker', current_database());
 END $$;
+-- into a schema of its own, a role needs no CREATE on the database
+CREATE SCHEMA mpn_ledger_given AUTHORIZATION regress_mpn_ledger_maker;
+SET ROLE regress_mpn_ledger_maker;
+SET client_min_messages = warning;
+SELECT mpn.create_ledger('mpn_ledger_given');
+RESET client_min_messages;
+SELECT count(*) AS tables_made FROM pg_class
+ WHERE relnamespace = 'mpn_ledger_given'::regnamespace AND relkind = 'r'
+   AND relowner = 'regress_mpn_ledger_maker'::regrole;
+RESET ROLE;
+SET client_min_messages = warning;
+DROP SCHEMA mpn_ledger_given CASCADE;
+RESET client_min_messages;
 DROP ROLE regress_mpn_ledger_maker, regress_mpn_ledger_squatter;
 
 --

@@ -410,6 +410,8 @@ SELECT stmt, pg_temp.try('SELECT mpn.enqueue_notices(' || stmt || ')') AS result
 	$$'series_deadlines', 'notices', '2025-06-15', '{30,-1,-2}'$$,
 	$$'series_deadlines', 'notices', '2025-06-15', '{30,7,30,7}'$$,
 	$$'series_deadlines', 'notices', '2025-06-15', '{{30,7},{1,0}}'$$,
+	$$'series_deadlines', 'notices', '2025-06-15', '{0,2147483647}'$$,
+	$$'series_deadlines', 'notices', '4714-11-24 BC', '{1}'$$,
 	$$'series_deadlines', 'notices', '2025-06-15', NULL$$,
 	$$NULL, 'notices'$$]) stmt;
 -- with their hints
@@ -427,6 +429,8 @@ SELECT stmt, pg_temp.try(stmt) AS result
 	$$SELECT * FROM mpn.claim_notices('notices', NULL)$$,
 	$$SELECT * FROM mpn.claim_notices('notices', 1, '0 seconds')$$,
 	$$SELECT * FROM mpn.claim_notices('notices', 1, '-5 minutes')$$,
+	$$SELECT * FROM mpn.claim_notices('notices', 1, '1 mon -31 days')$$,
+	$$SELECT * FROM mpn.claim_notices('notices', 1, '300000 years')$$,
 	$$SELECT * FROM mpn.claim_notices(NULL)$$,
 	$$SELECT mpn.notice_sent('not_a_queue', 1)$$,
 	$$SELECT mpn.notice_sent('notices', 12345)$$,
@@ -470,6 +474,57 @@ RESET ROLE;
 UPDATE series_notices SET last_day = '5874897-12-31', threshold = 2147483000
  WHERE id = (SELECT min(id) FROM series_notices);
 SELECT mpn.enqueue_notices('series_deadlines', 'series_notices', '2025-06-30') >= 0 AS swept;
+-- The second attack.  A column of the deadlines whose type another role
+-- owns (an enum of its own, which the owner of the deadlines uses) goes
+-- into the details as its text: to_jsonb would call the cast to json that
+-- the type's owner may make, as the sweeping role.  Columns of built-in
+-- types (under their domains) go in as to_jsonb has them, any number.
+SET ROLE regress_mpn_notices_other;
+CREATE TYPE mpn_notices.tier AS ENUM ('gold', 'silver');
+CREATE DOMAIN mpn_notices.tier_d AS mpn_notices.tier;
+CREATE FUNCTION mpn_notices.tier_json(mpn_notices.tier) RETURNS json LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE NOTICE 'canary fired as %', current_user;
+	RETURN '"canary"'::json;
+END
+$$;
+CREATE CAST (mpn_notices.tier AS json) WITH FUNCTION mpn_notices.tier_json(mpn_notices.tier);
+RESET ROLE;
+CREATE DOMAIN mpn_notices.licenses_d AS integer;
+CREATE TABLE typed_deadlines (kind text, object_id text, last_day date, tier mpn_notices.tier,
+	tiers mpn_notices.tier[], tier_d mpn_notices.tier_d, licenses mpn_notices.licenses_d,
+	nothing mpn_notices.tier, tags text[]);
+INSERT INTO typed_deadlines VALUES ('key', 'T1', '2025-06-20', 'gold', '{gold,silver}', 'silver', 5, NULL, '{a,b}');
+SELECT to_jsonb(t.tier) AS what_to_jsonb_gives FROM typed_deadlines t;
+SELECT mpn.create_notice_queue('typed_notices');
+SELECT mpn.enqueue_notices('typed_deadlines', 'typed_notices', '2025-06-15') AS queued;
+SELECT object_id, details FROM typed_notices;
+-- 45 more columns than the three
+SELECT format('CREATE TABLE wide_deadlines (kind text, object_id text, last_day date, %s)',
+			  string_agg(format('c%s integer DEFAULT %s', i, i), ', ' ORDER BY i))
+  FROM generate_series(1, 45) i \gexec
+INSERT INTO wide_deadlines (kind, object_id, last_day) VALUES ('key', 'W1', '2025-06-20');
+SELECT mpn.create_notice_queue('wide_notices');
+SELECT mpn.enqueue_notices('wide_deadlines', 'wide_notices', '2025-06-15') AS queued;
+SELECT (SELECT count(*) FROM jsonb_object_keys(details)) AS detail_keys,
+       details -> 'c1' AS c1, details -> 'c40' AS c40, details -> 'c41' AS c41, details -> 'c45' AS c45
+  FROM wide_notices;
+-- a row written with its own id, ahead of the queue's sequence (by a role
+-- with INSERT on the queue): the sweep moves the sequence past it
+INSERT INTO wide_notices (id, kind, object_id, last_day, threshold, status)
+SELECT max(id) + g, 'planted', g::text, '2000-01-01', 0, 'dead'
+  FROM wide_notices, generate_series(1, 3) g GROUP BY g;
+UPDATE wide_deadlines SET last_day = '2025-06-21';
+SELECT mpn.enqueue_notices('wide_deadlines', 'wide_notices', '2025-06-15') AS queued_past_planted_ids;
+SELECT kind, object_id, last_day, threshold, status FROM wide_notices ORDER BY id;
+DROP TABLE typed_deadlines, typed_notices, wide_deadlines, wide_notices;
+DROP DOMAIN mpn_notices.licenses_d;
+SET ROLE regress_mpn_notices_other;
+DROP CAST (mpn_notices.tier AS json);
+DROP FUNCTION mpn_notices.tier_json(mpn_notices.tier);
+DROP DOMAIN mpn_notices.tier_d;
+DROP TYPE mpn_notices.tier;
+RESET ROLE;
 DROP TABLE mpn_notices.others_queue, mpn_notices.others_deadlines;
 DROP FUNCTION mpn_notices.canary();
 REVOKE ALL ON SCHEMA mpn_notices FROM regress_mpn_notices_other;

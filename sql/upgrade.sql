@@ -451,14 +451,17 @@ SELECT mpn.create_ledger('Partner Ledger');
 -- one whose owner renamed a column the deadlines read
 SELECT mpn.create_ledger('renamed_1_2');
 ALTER TABLE renamed_1_2.product_keys RENAME COLUMN licenses TO license_count;
--- one where a role with CREATE on the schema put a table notices of its own
+-- two where a role with CREATE on the schema put a table notices, or a
+-- type, of its own
 SELECT mpn.create_ledger('planted_1_2');
+SELECT mpn.create_ledger('typed_1_2');
 RESET client_min_messages;
 RESET ROLE;
 CREATE ROLE regress_mpn_upgrade_squatter;
-GRANT CREATE ON SCHEMA planted_1_2 TO regress_mpn_upgrade_squatter;
+GRANT CREATE ON SCHEMA planted_1_2, typed_1_2 TO regress_mpn_upgrade_squatter;
 SET ROLE regress_mpn_upgrade_squatter;
 CREATE TABLE planted_1_2.notices (id bigint);
+CREATE DOMAIN typed_1_2.notices AS integer;
 RESET ROLE;
 -- and a schema of the superuser's in which the squatter made tables that
 -- look like a ledger's (no ledger: its owner owns none of them)
@@ -589,13 +592,22 @@ SET ROLE regress_mpn_upgrade_partner;
 SET client_min_messages = warning;
 SELECT mpn.create_ledger('trusted_1_2');
 RESET client_min_messages;
+-- the database owner may not create in this tablespace, and cannot have
+-- the update (run as a superuser) put the queue there for it
+RESET ROLE;
+SET allow_in_place_tablespaces = on;
+CREATE TABLESPACE regress_mpn_upgrade_space LOCATION '';
+RESET allow_in_place_tablespaces;
 SET ROLE regress_mpn_upgrade_dbowner;
+SET default_tablespace = regress_mpn_upgrade_space;
 ALTER EXTENSION mpn_benefits UPDATE;
+RESET default_tablespace;
 SELECT extversion FROM pg_extension WHERE extname = 'mpn_benefits';
 RESET ROLE;
 SELECT c.relnamespace::regnamespace AS ledger, c.relname, pg_get_userbyid(c.relowner) AS owner,
        EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-                 AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e') AS in_the_extension
+                 AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e') AS in_the_extension,
+       c.reltablespace = 0 AS in_the_default_tablespace
   FROM pg_class c
  WHERE c.relname IN ('deadlines', 'notices')
  ORDER BY 1, 2;
@@ -609,6 +621,7 @@ DROP DATABASE mpn_upgrade_fresh;
 DROP DATABASE mpn_upgrade_1_1;
 DROP DATABASE mpn_upgrade_1_2;
 DROP DATABASE mpn_upgrade_trusted;
+DROP TABLESPACE regress_mpn_upgrade_space;
 DROP ROLE regress_mpn_upgrade_partner;
 DROP ROLE regress_mpn_upgrade_dbowner;
 DROP ROLE regress_mpn_upgrade_squatter;

@@ -45,7 +45,12 @@ BEGIN
 			      HINT = 'Create the ledger into a new schema, or drop the clashing relation first.';
 	END IF;
 
-	EXECUTE format('CREATE SCHEMA IF NOT EXISTS %I', schema_name);
+	-- a new schema only if there was none: CREATE SCHEMA fails on one that
+	-- another transaction made since this one's snapshot, whose owner the
+	-- check above did not see (IF NOT EXISTS would go on into it)
+	IF schema_owner IS NULL THEN
+		EXECUTE format('CREATE SCHEMA %I', schema_name);
+	END IF;
 	EXECUTE format($ddl$
 CREATE TABLE %1$I.partners (
 	partner_id   bigint PRIMARY KEY,
@@ -498,8 +503,12 @@ BEGIN
 	  FROM pg_catalog.pg_description d
 	  JOIN pg_catalog.pg_class cl ON d.classoid = 'pg_catalog.pg_class'::regclass AND d.objoid = cl.oid
 	  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = cl.oid AND a.attnum = d.objsubid
-	 WHERE cl.relnamespace = schema_name::regnamespace AND cl.relkind IN ('r', 'v', 'p')
-	   AND (d.objsubid = 0 OR a.attnum IS NOT NULL);
+	 WHERE cl.relnamespace = (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = schema_name)
+	   AND cl.relkind IN ('r', 'v', 'p')
+	   AND (d.objsubid = 0 OR a.attnum IS NOT NULL)
+	   -- the caller's own: another role's relation in the schema keeps its
+	   -- comments itself (COMMENT would be refused to the caller)
+	   AND pg_catalog.pg_has_role(current_user, cl.relowner, 'MEMBER');
 
 	FOREACH ref IN ARRAY reference_tables LOOP
 		PERFORM create_reference_table(format('%I.%I', schema_name, ref)::regclass);

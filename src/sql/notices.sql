@@ -297,6 +297,9 @@ DECLARE
 	mistyped pg_catalog.text;
 	bad pg_catalog.int4;
 	sorted pg_catalog.int4[];
+	pairs pg_catalog.text[];
+	details pg_catalog.text := '''{}''::pg_catalog.jsonb';
+	sweep pg_catalog.text;
 	queued pg_catalog.int8;
 BEGIN
 	IF deadlines IS NULL OR queue IS NULL OR on_date IS NULL OR thresholds IS NULL THEN
@@ -339,6 +342,14 @@ BEGIN
 			      DETAIL = pg_catalog.format('The thresholds given are %s; each counts once.', thresholds);
 	END IF;
 	sorted := ARRAY(SELECT t.n FROM pg_catalog.unnest(thresholds) t(n) ORDER BY t.n);
+	-- a notice is due from last_day - threshold on, a day the date type holds
+	IF sorted[pg_catalog.cardinality(sorted)] OPERATOR(pg_catalog.>)
+	   (on_date OPERATOR(pg_catalog.-) '4714-11-24 BC'::pg_catalog.date) THEN
+		RAISE EXCEPTION 'invalid threshold: %', sorted[pg_catalog.cardinality(sorted)]
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = pg_catalog.format('%s days before %s is before the first day of the date type, 4714-11-24 BC.',
+										 sorted[pg_catalog.cardinality(sorted)], on_date);
+	END IF;
 
 	-- the deadlines: any relation a SELECT reads, with the three columns
 	SELECT c.relkind INTO rel_kind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) deadlines;
@@ -379,13 +390,49 @@ BEGIN
 	PERFORM @extschema@.check_notice_queue(queue);
 	PERFORM @extschema@.require_own_relation(deadlines, 'deadlines relation');
 
+	-- The details: the row's other columns, each under its name.  Not
+	-- to_jsonb(d.*): for a type not built in, to_jsonb calls a cast to json
+	-- if there is one, and the type's owner (any role, for an enum or a
+	-- range) may make one, which would run as the sweeping role.  A column
+	-- whose type, under its domains, is built in goes in as to_jsonb has
+	-- it; any other as its text, by the type's output function (format's
+	-- %s), which only a superuser can write.  jsonb_build_object takes 100
+	-- arguments: 40 columns per call.
+	SELECT pg_catalog.array_agg(pg_catalog.format(
+			   CASE WHEN b.base OPERATOR(pg_catalog.<) 16384   -- FirstNormalObjectId
+					THEN '%1$L, d.%1$I'
+					ELSE '%1$L, CASE WHEN d.%1$I IS NULL THEN NULL ELSE pg_catalog.format(''%%s'', d.%1$I) END' END,
+			   a.attname) ORDER BY a.attnum)
+	  INTO pairs
+	  FROM pg_catalog.pg_attribute a
+	  CROSS JOIN LATERAL (
+		WITH RECURSIVE t(oid, typtype, typbasetype) AS (
+			SELECT y.oid, y.typtype, y.typbasetype FROM pg_catalog.pg_type y
+			 WHERE y.oid OPERATOR(pg_catalog.=) a.atttypid
+			UNION ALL
+			SELECT y.oid, y.typtype, y.typbasetype FROM pg_catalog.pg_type y
+			  JOIN t ON y.oid OPERATOR(pg_catalog.=) t.typbasetype
+			 WHERE t.typtype OPERATOR(pg_catalog.=) 'd')
+		SELECT t.oid AS base FROM t WHERE t.typtype OPERATOR(pg_catalog.<>) 'd') b
+	 WHERE a.attrelid OPERATOR(pg_catalog.=) deadlines AND a.attnum OPERATOR(pg_catalog.>) 0
+	   AND NOT a.attisdropped
+	   AND a.attname OPERATOR(pg_catalog.<>) ALL ('{kind,object_id,last_day}'::pg_catalog.name[]);
+	IF pairs IS NOT NULL THEN
+		SELECT pg_catalog.string_agg(pg_catalog.format('pg_catalog.jsonb_build_object(%s)',
+								pg_catalog.array_to_string(pairs[g.i:g.i OPERATOR(pg_catalog.+) 39], ', ')),
+							  ' OPERATOR(pg_catalog.||) ' ORDER BY g.i)
+		  INTO details
+		  FROM pg_catalog.generate_series(1, pg_catalog.cardinality(pairs), 40) g(i);
+	END IF;
+
 	-- sweeps of one queue take turns: a lock that conflicts with itself and
-	-- not with the claims' row locks, which only roles that may write the
-	-- queue can take (an advisory lock, anyone could hold)
+	-- not with the claims' row locks (roles that may write the queue can
+	-- take it too, as can any role that may CREATE TRIGGER on it or
+	-- reference it: PostgreSQL's own locks; see SECURITY.md)
 	EXECUTE pg_catalog.format('LOCK TABLE %s IN SHARE UPDATE EXCLUSIVE MODE', queue);
 
 	-- $1 on_date, $2 the thresholds in ascending order
-	EXECUTE pg_catalog.format($sweep$
+	sweep := pg_catalog.format($sweep$
 WITH reach AS (
 	-- how far ahead a deadline can matter: the largest threshold, or the
 	-- largest of a pending notice queued with other thresholds
@@ -395,8 +442,7 @@ WITH reach AS (
 			SELECT q.threshold FROM %2$s q WHERE q.status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text) r
 ),
 live AS MATERIALIZED (
-	SELECT d.kind, d.object_id, d.last_day,
-		   pg_catalog.to_jsonb(d.*) OPERATOR(pg_catalog.-) '{kind,object_id,last_day}'::pg_catalog.text[] AS details,
+	SELECT d.kind, d.object_id, d.last_day, %3$s AS details,
 		   (SELECT pg_catalog.min(t.n) FROM pg_catalog.unnest($2) t(n)
 			 WHERE t.n OPERATOR(pg_catalog.>=) (d.last_day OPERATOR(pg_catalog.-) $1)) AS most_urgent
 	  FROM %1$s d
@@ -425,14 +471,31 @@ overtaken AS (
 			   AND (p.last_day OPERATOR(pg_catalog.<) $1
 					OR (l.kind IS NULL
 						AND p.last_day OPERATOR(pg_catalog.<=) ($1 OPERATOR(pg_catalog.+) (SELECT reach.days FROM reach)))
-					OR p.threshold OPERATOR(pg_catalog.>) l.most_urgent)) s
+					OR p.threshold OPERATOR(pg_catalog.>) l.most_urgent)
+			 -- locked in id order: a sender that reports several notices
+			 -- in one transaction in id order cannot deadlock with it
+			 ORDER BY p.id
+			 FOR UPDATE OF p) s
 	 WHERE q.id OPERATOR(pg_catalog.=) s.id AND q.status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text
 	RETURNING q.id
 )
 SELECT pg_catalog.count(*) FROM made WHERE made.status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text
-$sweep$, deadlines, queue)
-		INTO queued
-		USING on_date, sorted;
+$sweep$, deadlines, queue, details);
+	FOR attempt IN 1..2 LOOP
+		BEGIN
+			EXECUTE sweep INTO queued USING on_date, sorted;
+			EXIT;
+		EXCEPTION WHEN unique_violation THEN
+			-- ON CONFLICT covers (kind, object_id, last_day, threshold): this
+			-- is an id taken ahead of the queue's sequence by a row written
+			-- with its own id.  Move the sequence past them, once.
+			IF attempt OPERATOR(pg_catalog.=) 2 THEN
+				RAISE;
+			END IF;
+			EXECUTE pg_catalog.format('SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(%L, ''id''), pg_catalog.max(q.id)) FROM %s q',
+									  queue, queue);
+		END;
+	END LOOP;
 
 	IF queued OPERATOR(pg_catalog.>) 0 THEN
 		-- delivered at commit, once per transaction and queue
@@ -465,6 +528,8 @@ RETURNS TABLE (id pg_catalog.int8, kind pg_catalog.text, object_id pg_catalog.te
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $function$
+DECLARE
+	lease_end pg_catalog.timestamptz;
 BEGIN
 	IF queue IS NULL OR max_count IS NULL OR lease IS NULL THEN
 		RAISE EXCEPTION 'mpn.claim_notices() takes no NULL argument'
@@ -475,10 +540,19 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 			      DETAIL = 'A claim takes at least 1 notice.';
 	END IF;
-	IF lease OPERATOR(pg_catalog.<=) '0'::pg_catalog.interval OR NOT pg_catalog.isfinite(lease) THEN
+	-- an interval compares as if a month had 30 days: '1 mon -29 days' is
+	-- more than 0, and ends before now in February.  What counts is the end.
+	IF pg_catalog.isfinite(lease) THEN
+		BEGIN
+			lease_end := pg_catalog.now() OPERATOR(pg_catalog.+) lease;
+		EXCEPTION WHEN datetime_field_overflow THEN
+			lease_end := NULL;
+		END;
+	END IF;
+	IF lease_end IS NULL OR lease_end OPERATOR(pg_catalog.<=) pg_catalog.now() THEN
 		RAISE EXCEPTION 'invalid lease: %', lease
 			USING ERRCODE = 'invalid_parameter_value',
-			      DETAIL = 'A lease is how long the sender holds the notices it claims: a finite, positive interval.';
+			      DETAIL = 'A lease is how long the sender holds the notices it claims: a finite interval that ends after now.';
 	END IF;
 	PERFORM @extschema@.check_notice_queue(queue);
 
@@ -521,7 +595,7 @@ claimed AS (
 )
 SELECT * FROM claimed c ORDER BY c.due_on, c.id
 $claim$, queue)
-		USING max_count, pg_catalog.now() OPERATOR(pg_catalog.+) lease, pg_catalog.now(), @extschema@.today();
+		USING max_count, lease_end, pg_catalog.now(), @extschema@.today();
 END
 $function$;
 COMMENT ON FUNCTION @extschema@.claim_notices(pg_catalog.regclass, pg_catalog.int4, pg_catalog.interval) IS
