@@ -40,7 +40,7 @@ DATA = src/sql/mpn_benefits--1.0.sql src/sql/mpn_benefits--1.1.sql src/sql/mpn_b
 # pg_regress suites in sql/ and expected/, isolation specs in specs/
 REGRESS = setup product_key license_term soft_input_errors rules triggers_setup redeem_once reassign_after exclusive_offer partner_tenant_only existing_rows truncate_guard partitions guards triggers_safety security ledger notices ledger_dump upgrade
 REGRESS_OPTS = --load-extension=mpn_benefits
-ISOLATION = redeem_once_race reassign_after_race exclusive_offer_race partner_tenant_race security_locks notices_claim notices_sweep
+ISOLATION = redeem_once_race reassign_after_race exclusive_offer_race partner_tenant_race security_locks notices_claim notices_sweep update_busy_ledger
 ISOLATION_OPTS = --load-extension=mpn_benefits
 
 # -Wextra for our code; the server's headers are system headers to it (they
