@@ -122,8 +122,7 @@ SELECT mpn.create_ledger('mpn_ledger_b');
 \echo :LAST_ERROR_SQLSTATE
 DROP SCHEMA mpn_ledger_clash CASCADE;
 -- a schema another role owns, who could drop the ledger's tables: refused
--- (the superuser running the suite counts as a member of every role, so a
--- role of its own asks)
+-- to a role that is no member of the owner's (by grant), a superuser too
 CREATE ROLE regress_mpn_ledger_maker;
 CREATE ROLE regress_mpn_ledger_squatter;
 CREATE SCHEMA mpn_ledger_squatted AUTHORIZATION regress_mpn_ledger_squatter;
@@ -135,6 +134,9 @@ SET ROLE regress_mpn_ledger_maker;
 SELECT mpn.create_ledger('mpn_ledger_squatted');
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
+-- a superuser is not a member of every role, for this
+SELECT mpn.create_ledger('mpn_ledger_squatted');
+\echo :LAST_ERROR_SQLSTATE
 DROP SCHEMA mpn_ledger_squatted;
 DO $$ BEGIN
 	EXECUTE format('REVOKE CREATE ON DATABASE %I FROM regress_mpn_ledger_maker', current_database());

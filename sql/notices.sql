@@ -493,8 +493,8 @@ RESET ROLE;
 CREATE DOMAIN mpn_notices.licenses_d AS integer;
 CREATE TABLE typed_deadlines (kind text, object_id text, last_day date, tier mpn_notices.tier,
 	tiers mpn_notices.tier[], tier_d mpn_notices.tier_d, licenses mpn_notices.licenses_d,
-	nothing mpn_notices.tier, tags text[]);
-INSERT INTO typed_deadlines VALUES ('key', 'T1', '2025-06-20', 'gold', '{gold,silver}', 'silver', 5, NULL, '{a,b}');
+	nothing mpn_notices.tier, tags text[], counts mpn_notices.licenses_d[]);
+INSERT INTO typed_deadlines VALUES ('key', 'T1', '2025-06-20', 'gold', '{gold,silver}', 'silver', 5, NULL, '{a,b}', '{1,2}');
 SELECT to_jsonb(t.tier) AS what_to_jsonb_gives FROM typed_deadlines t;
 SELECT mpn.create_notice_queue('typed_notices');
 SELECT mpn.enqueue_notices('typed_deadlines', 'typed_notices', '2025-06-15') AS queued;
@@ -509,14 +509,18 @@ SELECT mpn.enqueue_notices('wide_deadlines', 'wide_notices', '2025-06-15') AS qu
 SELECT (SELECT count(*) FROM jsonb_object_keys(details)) AS detail_keys,
        details -> 'c1' AS c1, details -> 'c40' AS c40, details -> 'c41' AS c41, details -> 'c45' AS c45
   FROM wide_notices;
--- a row written with its own id, ahead of the queue's sequence (by a role
--- with INSERT on the queue): the sweep moves the sequence past it
+-- rows written with ids of their own, ahead of the queue's sequence (by a
+-- role with INSERT on the queue): the sweep moves the sequence past the
+-- ids taken from its next one on, not to the largest id
 INSERT INTO wide_notices (id, kind, object_id, last_day, threshold, status)
 SELECT max(id) + g, 'planted', g::text, '2000-01-01', 0, 'dead'
   FROM wide_notices, generate_series(1, 3) g GROUP BY g;
+INSERT INTO wide_notices (id, kind, object_id, last_day, threshold, status)
+VALUES (9223372036854775807, 'planted', 'last', '2000-01-01', 0, 'dead');
 UPDATE wide_deadlines SET last_day = '2025-06-21';
 SELECT mpn.enqueue_notices('wide_deadlines', 'wide_notices', '2025-06-15') AS queued_past_planted_ids;
-SELECT kind, object_id, last_day, threshold, status FROM wide_notices ORDER BY id;
+SELECT id < 100 AS small_id, kind, object_id, last_day, threshold, status FROM wide_notices ORDER BY id;
+SELECT last_value < 100 AS sequence_not_used_up FROM wide_notices_id_seq;
 DROP TABLE typed_deadlines, typed_notices, wide_deadlines, wide_notices;
 DROP DOMAIN mpn_notices.licenses_d;
 SET ROLE regress_mpn_notices_other;

@@ -600,8 +600,15 @@ CREATE TABLESPACE regress_mpn_upgrade_space LOCATION '';
 RESET allow_in_place_tablespaces;
 SET ROLE regress_mpn_upgrade_dbowner;
 SET default_tablespace = regress_mpn_upgrade_space;
+SET lock_timeout = '10min';
+BEGIN;
 ALTER EXTENSION mpn_benefits UPDATE;
+-- the role's settings, for the rest of its transaction
+SHOW default_tablespace;
+SHOW lock_timeout;
+COMMIT;
 RESET default_tablespace;
+RESET lock_timeout;
 SELECT extversion FROM pg_extension WHERE extname = 'mpn_benefits';
 RESET ROLE;
 SELECT c.relnamespace::regnamespace AS ledger, c.relname, pg_get_userbyid(c.relowner) AS owner,

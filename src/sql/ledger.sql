@@ -26,7 +26,13 @@ BEGIN
 	-- the owner of a schema may drop the tables in it: a ledger goes only
 	-- into a schema of the caller's own (or a new one)
 	SELECT n.nspowner INTO schema_owner FROM pg_catalog.pg_namespace n WHERE n.nspname = schema_name;
-	IF FOUND AND NOT pg_catalog.pg_has_role(current_user, schema_owner, 'MEMBER') THEN
+	-- a member by grant: a superuser is not every role's, for this
+	IF FOUND AND NOT EXISTS (
+		WITH RECURSIVE m(r) AS (
+			SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user
+			UNION
+			SELECT am.roleid FROM pg_catalog.pg_auth_members am JOIN m ON am.member = m.r)
+		SELECT FROM m WHERE m.r = schema_owner) THEN
 		RAISE EXCEPTION 'schema "%" belongs to role %', schema_name,
 				pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(schema_owner))
 			USING ERRCODE = 'insufficient_privilege',

@@ -300,6 +300,9 @@ DECLARE
 	pairs pg_catalog.text[];
 	details pg_catalog.text := '''{}''::pg_catalog.jsonb';
 	sweep pg_catalog.text;
+	id_sequence pg_catalog.text;
+	next_id pg_catalog.int8;
+	free_id pg_catalog.int8;
 	queued pg_catalog.int8;
 BEGIN
 	IF deadlines IS NULL OR queue IS NULL OR on_date IS NULL OR thresholds IS NULL THEN
@@ -394,8 +397,8 @@ BEGIN
 	-- to_jsonb(d.*): for a type not built in, to_jsonb calls a cast to json
 	-- if there is one, and the type's owner (any role, for an enum or a
 	-- range) may make one, which would run as the sweeping role.  A column
-	-- whose type, under its domains, is built in goes in as to_jsonb has
-	-- it; any other as its text, by the type's output function (format's
+	-- whose type, under its domains and array elements, is built in goes in
+	-- as to_jsonb has it; any other as its text, by the type's output function (format's
 	-- %s), which only a superuser can write.  jsonb_build_object takes 100
 	-- arguments: 40 columns per call.
 	SELECT pg_catalog.array_agg(pg_catalog.format(
@@ -406,14 +409,17 @@ BEGIN
 	  INTO pairs
 	  FROM pg_catalog.pg_attribute a
 	  CROSS JOIN LATERAL (
-		WITH RECURSIVE t(oid, typtype, typbasetype) AS (
-			SELECT y.oid, y.typtype, y.typbasetype FROM pg_catalog.pg_type y
+		-- through domains and array elements, as to_jsonb looks
+		WITH RECURSIVE t(oid, typtype, typcategory, typbasetype, typelem) AS (
+			SELECT y.oid, y.typtype, y.typcategory, y.typbasetype, y.typelem FROM pg_catalog.pg_type y
 			 WHERE y.oid OPERATOR(pg_catalog.=) a.atttypid
 			UNION ALL
-			SELECT y.oid, y.typtype, y.typbasetype FROM pg_catalog.pg_type y
-			  JOIN t ON y.oid OPERATOR(pg_catalog.=) t.typbasetype
-			 WHERE t.typtype OPERATOR(pg_catalog.=) 'd')
-		SELECT t.oid AS base FROM t WHERE t.typtype OPERATOR(pg_catalog.<>) 'd') b
+			SELECT y.oid, y.typtype, y.typcategory, y.typbasetype, y.typelem FROM pg_catalog.pg_type y
+			  JOIN t ON y.oid OPERATOR(pg_catalog.=) CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'd'
+														  THEN t.typbasetype ELSE t.typelem END
+			 WHERE t.typtype OPERATOR(pg_catalog.=) 'd' OR t.typcategory OPERATOR(pg_catalog.=) 'A')
+		SELECT t.oid AS base FROM t
+		 WHERE t.typtype OPERATOR(pg_catalog.<>) 'd' AND t.typcategory OPERATOR(pg_catalog.<>) 'A') b
 	 WHERE a.attrelid OPERATOR(pg_catalog.=) deadlines AND a.attnum OPERATOR(pg_catalog.>) 0
 	   AND NOT a.attisdropped
 	   AND a.attname OPERATOR(pg_catalog.<>) ALL ('{kind,object_id,last_day}'::pg_catalog.name[]);
@@ -481,19 +487,39 @@ overtaken AS (
 )
 SELECT pg_catalog.count(*) FROM made WHERE made.status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text
 $sweep$, deadlines, queue, details);
-	FOR attempt IN 1..2 LOOP
+	FOR attempt IN 1..3 LOOP
 		BEGIN
 			EXECUTE sweep INTO queued USING on_date, sorted;
 			EXIT;
 		EXCEPTION WHEN unique_violation THEN
 			-- ON CONFLICT covers (kind, object_id, last_day, threshold): this
 			-- is an id taken ahead of the queue's sequence by a row written
-			-- with its own id.  Move the sequence past them, once.
-			IF attempt OPERATOR(pg_catalog.=) 2 THEN
+			-- with an id of its own.  Move the sequence to the first id not
+			-- taken from its next one on (never to the largest id: a row
+			-- written with the largest bigint would use the sequence up), and
+			-- try again, twice at most.
+			id_sequence := pg_catalog.pg_get_serial_sequence(queue::pg_catalog.text, 'id');
+			IF attempt OPERATOR(pg_catalog.=) 3 OR id_sequence IS NULL THEN
 				RAISE;
 			END IF;
-			EXECUTE pg_catalog.format('SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(%L, ''id''), pg_catalog.max(q.id)) FROM %s q',
-									  queue, queue);
+			EXECUTE pg_catalog.format('SELECT CASE WHEN s.is_called THEN s.last_value OPERATOR(pg_catalog.+) 1 ELSE s.last_value END FROM %s s',
+									  id_sequence)
+				INTO next_id;
+			EXECUTE pg_catalog.format($free$
+SELECT pg_catalog.min(x.c)
+  FROM (SELECT $1 AS c
+		UNION ALL
+		SELECT q.id OPERATOR(pg_catalog.+) 1 FROM %1$s q
+		 WHERE q.id OPERATOR(pg_catalog.>=) $1 AND q.id OPERATOR(pg_catalog.<) 9223372036854775807) x
+ WHERE NOT EXISTS (SELECT FROM %1$s q WHERE q.id OPERATOR(pg_catalog.=) x.c)
+$free$, queue)
+				INTO free_id USING next_id;
+			IF free_id IS NULL THEN
+				RAISE;
+			END IF;
+			IF free_id OPERATOR(pg_catalog.>) next_id THEN
+				PERFORM pg_catalog.setval(id_sequence, free_id OPERATOR(pg_catalog.-) 1);
+			END IF;
 		END;
 	END LOOP;
 
@@ -568,9 +594,14 @@ BEGIN
 UPDATE %1$s q
    SET status = 'dead'::pg_catalog.text,
 	   last_error = COALESCE(q.last_error, 'the lease of the last attempt ran out without a report')
- WHERE q.status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text
-   AND q.attempts OPERATOR(pg_catalog.>=) 10
-   AND q.claimed_until OPERATOR(pg_catalog.<) $1
+  FROM (SELECT p.id FROM %1$s p
+		 WHERE p.status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text
+		   AND p.attempts OPERATOR(pg_catalog.>=) 10
+		   AND p.claimed_until OPERATOR(pg_catalog.<) $1
+		 -- in id order, as the sweep locks
+		 ORDER BY p.id
+		 FOR UPDATE OF p) s
+ WHERE q.id OPERATOR(pg_catalog.=) s.id AND q.status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text
 $dead$, queue) USING pg_catalog.now();
 
 	RETURN QUERY EXECUTE pg_catalog.format($claim$

@@ -44,7 +44,11 @@ DECLARE
 	updater CONSTANT pg_catalog.oid := (SELECT r.oid FROM pg_catalog.pg_roles r
 										 WHERE r.rolname OPERATOR(pg_catalog.=) current_user);
 	schema_oid pg_catalog.oid;
+	old_lock_timeout CONSTANT pg_catalog.text := pg_catalog.current_setting('lock_timeout');
+	old_tablespace CONSTANT pg_catalog.text := pg_catalog.current_setting('default_tablespace');
+	old_access_method CONSTANT pg_catalog.text := pg_catalog.current_setting('default_table_access_method');
 	ledger record;
+	ledger_name pg_catalog.name;
 	in_the_way pg_catalog.name;
 	distributed pg_catalog.bool;
 	view_oid pg_catalog.oid;
@@ -53,7 +57,8 @@ DECLARE
 	failure pg_catalog.text;
 	hint pg_catalog.text;
 BEGIN
-	-- until the end of the update (the script's settings are undone then)
+	-- for this step only: set_config(..., true) lasts to the end of the
+	-- transaction, which may go on after the update, so put them back below
 	PERFORM pg_catalog.set_config('lock_timeout', '1s', true);
 	PERFORM pg_catalog.set_config('default_tablespace', '', true);
 	PERFORM pg_catalog.set_config('default_table_access_method', 'heap', true);
@@ -65,6 +70,9 @@ BEGIN
 						  AND c.relname OPERATOR(pg_catalog.=) 'product_keys')
 		 ORDER BY n.nspname
 	LOOP
+		-- (what the warnings below call it, whatever happens next)
+		SELECT n.nspname INTO ledger_name FROM pg_catalog.pg_namespace n
+		 WHERE n.oid OPERATOR(pg_catalog.=) schema_oid;
 		BEGIN
 			-- a ledger, as it is now
 			SELECT n.oid, n.nspname, n.nspowner, pg_catalog.pg_get_userbyid(n.nspowner) AS owner_name
@@ -170,9 +178,13 @@ BEGIN
 				WHEN failure OPERATOR(pg_catalog.=) ANY ('{42703,42P01,42883,42804}'::pg_catalog.text[]) THEN
 					'Its owner can run SELECT mpn.create_ledger_notices(%L) once the ledger''s tables have the columns it reads.'
 				ELSE 'Its owner can run SELECT mpn.create_ledger_notices(%L).' END;
-			RAISE WARNING 'ledger "%" gets no deadlines view and notice queue: %', ledger.nspname, SQLERRM
-				USING HINT = pg_catalog.format(hint, ledger.nspname);
+			RAISE WARNING 'ledger "%" gets no deadlines view and notice queue: %', ledger_name, SQLERRM
+				USING HINT = pg_catalog.format(hint, ledger_name);
 		END;
 	END LOOP;
+
+	PERFORM pg_catalog.set_config('lock_timeout', old_lock_timeout, true);
+	PERFORM pg_catalog.set_config('default_tablespace', old_tablespace, true);
+	PERFORM pg_catalog.set_config('default_table_access_method', old_access_method, true);
 END
 $upgrade$;
