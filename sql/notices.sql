@@ -354,11 +354,14 @@ SELECT * FROM retries ORDER BY claim;
 SELECT status, attempts, last_error FROM retry_notices;
 ROLLBACK;
 
--- a notice whose 10th claim ran out without a report is dead too: the
--- claim that finds it marks it and returns the others
+-- a notice whose 10th claim ran out without a report is dead too: claims
+-- pass over it, and the next sweep marks it
 UPDATE retry_notices SET attempts = 10, claimed_until = now() - interval '1 second';
 INSERT INTO retry_notices (kind, object_id, last_day, threshold) VALUES ('key', 'T2', '2025-06-20', 7);
 SELECT object_id, attempts FROM mpn.claim_notices('retry_notices');
+SELECT object_id, status, attempts, last_error FROM retry_notices ORDER BY object_id;
+CREATE TABLE retry_deadlines AS SELECT kind, object_id, last_day FROM retry_notices;
+SELECT mpn.enqueue_notices('retry_deadlines', 'retry_notices', '2025-06-15', '{7}') AS queued;
 SELECT object_id, status, attempts, last_error FROM retry_notices ORDER BY object_id;
 -- a failure reported for a notice that is no longer pending changes nothing
 SELECT mpn.notice_failed('retry_notices', (SELECT id FROM retry_notices WHERE object_id = 'T1'), 'too late');

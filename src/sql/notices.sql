@@ -437,6 +437,24 @@ BEGIN
 	-- reference it: PostgreSQL's own locks; see SECURITY.md)
 	EXECUTE pg_catalog.format('LOCK TABLE %s IN SHARE UPDATE EXCLUSIVE MODE', queue);
 
+	-- a notice whose 10th lease ran out without a report is dead, as after
+	-- its 10th failure (see notice_failed); claims pass over it already.
+	-- Here and not in each claim: finding them reads the whole queue, once
+	-- an hour rather than once per claim.  In id order, as below.
+	EXECUTE pg_catalog.format($dead$
+UPDATE %1$s q
+   SET status = 'dead'::pg_catalog.text,
+	   last_error = COALESCE(q.last_error, 'the lease of the last attempt ran out without a report')
+  FROM (SELECT p.id FROM %1$s p
+		 WHERE p.status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text
+		   AND p.attempts OPERATOR(pg_catalog.>=) 10
+		   AND p.claimed_until OPERATOR(pg_catalog.<) $1
+		 -- in id order, as the sweep locks
+		 ORDER BY p.id
+		 FOR UPDATE OF p) s
+ WHERE q.id OPERATOR(pg_catalog.=) s.id AND q.status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text
+$dead$, queue) USING pg_catalog.now();
+
 	-- $1 on_date, $2 the thresholds in ascending order
 	sweep := pg_catalog.format($sweep$
 WITH reach AS (
@@ -586,24 +604,9 @@ BEGIN
 	-- and "today" are computed once here and passed in (Citus runs the
 	-- statements on its nodes, and takes no volatile function in a CASE of
 	-- a reference table's UPDATE).  A notice whose 10th lease ran out
-	-- without a report is dead, as after its 10th failure (see
-	-- notice_failed), and not returned; nor is one whose last day has
-	-- passed (mpn.today()), which the next sweep will supersede: nothing
-	-- stale goes out.
-	EXECUTE pg_catalog.format($dead$
-UPDATE %1$s q
-   SET status = 'dead'::pg_catalog.text,
-	   last_error = COALESCE(q.last_error, 'the lease of the last attempt ran out without a report')
-  FROM (SELECT p.id FROM %1$s p
-		 WHERE p.status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text
-		   AND p.attempts OPERATOR(pg_catalog.>=) 10
-		   AND p.claimed_until OPERATOR(pg_catalog.<) $1
-		 -- in id order, as the sweep locks
-		 ORDER BY p.id
-		 FOR UPDATE OF p) s
- WHERE q.id OPERATOR(pg_catalog.=) s.id AND q.status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text
-$dead$, queue) USING pg_catalog.now();
-
+	-- without a report is not returned (the next sweep marks it dead); nor
+	-- is one whose last day has passed (mpn.today()), which the next sweep
+	-- supersedes: nothing stale goes out.
 	RETURN QUERY EXECUTE pg_catalog.format($claim$
 WITH picked AS (
 	SELECT q.id FROM %1$s q
